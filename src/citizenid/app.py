@@ -1,0 +1,96 @@
+"""The FastAPI application factory: mounts each area's router and turns errors into problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from citizenid import __version__
+from citizenid.audit.api import router as audit_router
+from citizenid.auth.api import PUBLIC_ROUTES as AUTH_PUBLIC
+from citizenid.auth.api import CurrentPrincipal, users_router
+from citizenid.auth.api import router as auth_router
+from citizenid.bootstrap import Container, bootstrap
+from citizenid.errors import CitizenIdError
+from citizenid.registry.api import router as registry_router
+
+log = logging.getLogger("citizenid.http")
+PROBLEM = "application/problem+json"
+
+# Routes that answer without credentials.  A test walks every route and holds the app to this list.
+PUBLIC_ROUTES = AUTH_PUBLIC | frozenset(
+    {
+        ("GET", "/"),
+        ("GET", "/api/v1/health"),
+        ("GET", "/openapi.json"),
+        ("GET", "/docs"),
+        ("GET", "/docs/oauth2-redirect"),
+    }
+)
+
+
+def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"https://citizenid.example/problems/{code}", "title": title, "status": status,
+            "detail": detail, "code": code, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(title="citizenid", version=__version__, redoc_url=None)
+    app.state.container = container
+
+    @app.exception_handler(CitizenIdError)
+    async def _domain_error(request: Request, exc: CitizenIdError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        response = JSONResponse(exc.problem(), status_code=exc.status, media_type=PROBLEM)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid request"
+        return problem(422, "Invalid request", detail, "GEN-422", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "GEN-404", 405: "GEN-405", 401: "AUTH-401", 403: "AUTH-403"}.get(exc.status_code, "GEN-HTTP")
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Internal error", "something went wrong on our side; it has been logged", "GEN-500")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/api/v1/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/api/v1/ping", tags=["ops"])
+    def ping(principal: CurrentPrincipal) -> dict[str, str]:
+        """A constant behind authentication: the baseline that benchmarks compare endpoints with."""
+        return {"pong": "ok"}
+
+    app.include_router(auth_router)
+    app.include_router(users_router)
+    app.include_router(registry_router)
+    app.include_router(audit_router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory citizenid.app:app_from_environment``."""
+    return create_app(bootstrap())

@@ -1,0 +1,1 @@
+"""Officer accounts, roles, province scope and sessions."""

@@ -1,0 +1,128 @@
+"""Routes for logging in and out, the principal dependency every other route uses, and accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from citizenid.auth.domain import Permission, Principal, Role
+from citizenid.auth.errors import NotAuthenticated
+from citizenid.auth.service import AuthService
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+users_router = APIRouter(prefix="/api/v1/users", tags=["auth"])
+_bearer = HTTPBearer(auto_error=False)
+SESSION_COOKIE = "citizenid_session"
+
+PUBLIC_ROUTES = frozenset({("POST", "/api/v1/auth/token")})
+
+
+def auth_service(request: Request) -> AuthService:
+    service: AuthService = request.app.state.container.auth
+    return service
+
+
+def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        return credentials.credentials
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return cookie
+    raise NotAuthenticated("send 'Authorization: Bearer <token>' (POST /api/v1/auth/token gives one)")
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    principal = auth_service(request).authenticate(_token(request, credentials))
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+class LoginBody(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_at: dt.datetime
+    role: str
+    province_code: str | None
+
+
+class PrincipalOut(BaseModel):
+    username: str
+    role: str
+    province_code: str | None
+
+
+@router.post("/token", response_model=TokenOut)
+def login(body: LoginBody, request: Request) -> TokenOut:
+    issued = auth_service(request).login(body.username, body.password)
+    return TokenOut(
+        access_token=issued.token,
+        expires_at=issued.expires_at,
+        role=issued.principal.role.value,
+        province_code=issued.principal.province_code,
+    )
+
+
+@router.post("/logout", status_code=204)
+def logout(
+    request: Request,
+    principal: CurrentPrincipal,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    auth_service(request).logout(_token(request, credentials))
+
+
+@router.get("/me", response_model=PrincipalOut)
+def me(principal: CurrentPrincipal) -> PrincipalOut:
+    return PrincipalOut(username=principal.username, role=principal.role.value, province_code=principal.province_code)
+
+
+class NewUser(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(min_length=12, max_length=1024)
+    role: Role
+    province_code: str | None = Field(default=None, max_length=3)
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    province_code: str | None
+    active: bool
+
+
+@users_router.post("", response_model=UserOut, status_code=201)
+def add_user(body: NewUser, request: Request, principal: CurrentPrincipal) -> UserOut:
+    principal.require(Permission.USER_MANAGE)
+    view = auth_service(request).add_user(
+        body.username, body.password, role=body.role, province_code=body.province_code,
+        display_name=body.display_name,
+    )
+    return UserOut(username=view.username, display_name=view.display_name, role=view.role.value,
+                   province_code=view.province_code, active=view.active)
+
+
+@users_router.get("", response_model=list[UserOut])
+def list_users(request: Request, principal: CurrentPrincipal) -> list[UserOut]:
+    principal.require(Permission.USER_MANAGE)
+    return [
+        UserOut(username=v.username, display_name=v.display_name, role=v.role.value,
+                province_code=v.province_code, active=v.active)
+        for v in auth_service(request).list_users()
+    ]

@@ -1,0 +1,102 @@
+"""Roles, permissions and the principal making a request.  Pure rules, no I/O."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from citizenid.auth.errors import Forbidden
+
+
+class Role(enum.StrEnum):
+    REGISTRAR = "registrar"
+    SUPERVISOR = "supervisor"
+    PRODUCTION_OPERATOR = "production_operator"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+
+class Permission(enum.StrEnum):
+    """Typed tags in the ``subject:object:action`` shape that the audit log also uses."""
+
+    PERSON_READ = "registry:person:read"
+    PERSON_WRITE = "registry:person:write"
+    EVENT_RECORD = "registry:event:record"
+    NUMBER_ALLOCATE = "registry:number:allocate"
+    PERSON_IMPORT = "registry:person:import"
+    AUDIT_READ = "audit:log:read"
+    USER_MANAGE = "auth:user:manage"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.REGISTRAR: frozenset(
+        {Permission.PERSON_READ, Permission.PERSON_WRITE, Permission.EVENT_RECORD, Permission.NUMBER_ALLOCATE}
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            Permission.PERSON_READ,
+            Permission.PERSON_WRITE,
+            Permission.EVENT_RECORD,
+            Permission.NUMBER_ALLOCATE,
+            Permission.PERSON_IMPORT,
+        }
+    ),
+    # Production reads what a card needs; it never edits the register.
+    Role.PRODUCTION_OPERATOR: frozenset({Permission.PERSON_READ}),
+    Role.AUDITOR: frozenset({Permission.AUDIT_READ, Permission.PERSON_READ}),
+    Role.ADMINISTRATOR: frozenset({Permission.USER_MANAGE, Permission.PERSON_IMPORT, Permission.AUDIT_READ}),
+}
+
+# Registrars work for one province; other roles may be given one, and then see only it.
+ROLES_REQUIRING_PROVINCE = frozenset({Role.REGISTRAR})
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+MIN_PASSWORD_LENGTH = 12
+
+
+def validate_username(username: str) -> str:
+    if not _USERNAME.match(username):
+        raise ValueError("username must be 3-64 characters: lower-case letters, digits, '.', '_' or '-'")
+    return username
+
+
+def validate_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    return password
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: an officer (or the local operator at the CLI) with a role and maybe a province."""
+
+    username: str
+    role: Role
+    province_code: str | None = None
+    kind: str = "officer"
+
+    def has(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        if not self.has(permission):
+            raise Forbidden(f"role '{self.role}' may not {permission.value}")
+
+    def may_see_province(self, province_code: str | None) -> bool:
+        return self.province_code is None or province_code == self.province_code
+
+    def require_province(self, province_code: str | None) -> None:
+        if not self.may_see_province(province_code):
+            # Same answer shape as a missing record would leak existence; we say forbidden plainly
+            # because officers know which province they serve.
+            raise Forbidden("this record belongs to another province")
+
+    @property
+    def actor(self) -> str:
+        return f"{self.kind}:{self.username}"
+
+
+def operator_principal(username: str = "operator") -> Principal:
+    """The local operator running the CLI on the server: trusted like a database administrator."""
+    return Principal(username=username, role=Role.ADMINISTRATOR, kind="cli")

@@ -1,0 +1,61 @@
+"""The one composition root: builds the engine, the key store and every service, and injects them.
+
+Nothing in citizenid builds its own engine or service; entry points (the HTTP app, the CLI, tests,
+benchmarks) call :func:`bootstrap` and use what it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from citizenid.audit.service import AuditService
+from citizenid.auth.service import AuthService
+from citizenid.config import Settings, load_settings
+from citizenid.db import UnitOfWork, create_engine_for
+from citizenid.registry.service import RegistryService
+
+
+@dataclass
+class Container:
+    """Everything an entry point needs, built once."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    audit: AuditService
+    auth: AuthService
+    registry: RegistryService
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None) -> Container:
+    settings = settings or load_settings()
+    engine = engine or create_engine_for(settings.resolved_database_url())
+    session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(session_factory)
+
+    audit = AuditService(new_uow)
+    hasher = PasswordHasher(memory_cost=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
+    auth = AuthService(new_uow, session_ttl_seconds=settings.session_ttl_seconds, hasher=hasher)
+    registry = RegistryService(new_uow, engine=engine, audit=audit)
+    return Container(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        audit=audit,
+        auth=auth,
+        registry=registry,
+    )

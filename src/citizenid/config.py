@@ -1,0 +1,41 @@
+"""Settings from the environment (``CITIZENID_*``).  Nothing is read at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of a citizenid deployment.  Defaults give the embedded SQLite demo."""
+
+    model_config = SettingsConfigDict(env_prefix="CITIZENID_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="where the SQLite database and key files live")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; unset means sqlite:///<data_dir>/citizenid.db",
+    )
+    keystore: Literal["file", "pkcs11"] = "file"
+    keystore_passphrase: str | None = Field(default=None, repr=False)
+    pkcs11_module: str | None = None
+    session_ttl_seconds: int = 8 * 3600
+    # argon2id cost; the defaults follow RFC 9106's second recommended option (64 MiB, 3 passes).
+    argon2_memory_kib: int = 65536
+    argon2_time_cost: int = 3
+    # Personal numbers and other allocations draw on a cryptographic source; tests never change this.
+    country: str = "VNM"
+    log_level: str = "INFO"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'citizenid.db').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment now; keyword overrides win (tests and the CLI use them)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

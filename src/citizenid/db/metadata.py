@@ -1,0 +1,16 @@
+"""Imports every area's tables so that ``Base.metadata`` is complete (for Alembic and tests)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from citizenid.audit import models as _audit_models
+from citizenid.auth import models as _auth_models
+from citizenid.db.base import Base
+from citizenid.registry import models as _registry_models
+
+_LOADED = (_audit_models, _auth_models, _registry_models)
+
+
+def metadata() -> MetaData:
+    return Base.metadata

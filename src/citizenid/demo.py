@@ -1,0 +1,82 @@
+"""``make demo``: an SQLite register with a synthetic population, a first officer, and the server."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from citizenid.auth.domain import Role, operator_principal
+from citizenid.auth.errors import AccountExists
+from citizenid.bootstrap import Container, bootstrap
+from citizenid.config import load_settings
+from citizenid.db.migrate import upgrade
+from citizenid.registry.repository import SearchCriteria
+from citizenid.synth import generate_population_batches
+
+FIRST_OFFICER = "giamsat"
+ADMINISTRATOR = "quantri"
+console = Console()
+
+
+def run_demo(*, people: int, host: str, port: int, serve: bool) -> Container:
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    container = bootstrap(settings)
+    upgrade(container.engine)
+    _load_population(container, people)
+    officer_password = _account(container, settings.data_dir, FIRST_OFFICER, Role.SUPERVISOR, "Cán bộ giám sát")
+    admin_password = _account(container, settings.data_dir, ADMINISTRATOR, Role.ADMINISTRATOR, "Quản trị viên")
+    sample = container.registry.search(
+        operator_principal("demo"), SearchCriteria(name="nguyen van"), page_size=1, purpose="demo: print a sample"
+    ).items
+    base = f"http://{host}:{port}"
+    console.print(f"\n[bold]citizenid is ready[/bold] — {container.registry.count():,} people in "
+                  f"{settings.resolved_database_url()}")
+    console.print(f"  open          {base}/docs  (the API, with a form for every route)")
+    console.print(f"  officer login {FIRST_OFFICER} / {officer_password}   (supervisor, all provinces)")
+    console.print(f"  admin login   {ADMINISTRATOR} / {admin_password}   (accounts)")
+    console.print("  get a token   curl -s -X POST " + base + "/api/v1/auth/token -H 'content-type: application/json' "
+                  f"-d '{{\"username\":\"{FIRST_OFFICER}\",\"password\":\"{officer_password}\"}}'")
+    if sample:
+        p = sample[0]
+        console.print(f"  try a search  curl -s -H 'authorization: Bearer $TOKEN' "
+                      f"'{base}/api/v1/persons?name={p.name_key.replace(' ', '+')}&birth_year={p.birth_date.year}'")
+    if serve:
+        console.print(f"\nserving on {base} (Ctrl-C stops)")
+        uvicorn.run("citizenid.app:app_from_environment", factory=True, host=host, port=port, log_level="warning")
+    return container
+
+
+def _load_population(container: Container, people: int) -> None:
+    have = container.registry.count()
+    if have >= people:
+        console.print(f"the register already holds {have:,} people")
+        return
+    principal = operator_principal("demo")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task("generating and loading the synthetic population", total=people)
+        done = 0
+        for batch in generate_population_batches(people):
+            container.registry.load_table(principal, batch)
+            done += batch.num_rows
+            progress.update(task, completed=done)
+
+
+def _account(container: Container, data_dir: Path, username: str, role: Role, name: str) -> str:
+    """Create the account once; its password is kept (mode 0600) in the data directory for the demo."""
+    secret_file = data_dir / f"{username}.password"
+    if secret_file.exists():
+        return secret_file.read_text(encoding="utf-8").strip()
+    password = secrets.token_urlsafe(12)
+    try:
+        container.auth.add_user(username, password, role=role, display_name=name)
+    except AccountExists:
+        return "(set before; see the data directory)"
+    secret_file.touch(mode=0o600)
+    secret_file.write_text(password + "\n", encoding="utf-8")
+    return password

@@ -1,0 +1,193 @@
+"""Reading and writing register rows.  Converts between rows and domain values; never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from citizenid.registry.domain import Person
+from citizenid.registry.models import (
+    HouseholdRow,
+    LifeEventRow,
+    OldIdRow,
+    PersonHistoryRow,
+    PersonRow,
+)
+from citizenid.vntext import fold
+
+PERSON_COLUMNS = [c.name for c in PersonRow.__table__.columns]
+
+
+def person_row_values(person: Person, recorded_at: dt.datetime) -> dict[str, Any]:
+    data = person.to_dict()
+    data.update(
+        full_name=person.full_name,
+        name_key=person.name_key,
+        given_key=fold(person.given_name),
+        birth_year=person.birth_date.year,
+        residence_province=person.residence_province,
+        recorded_at=recorded_at,
+    )
+    return data
+
+
+def to_person(row: PersonRow) -> Person:
+    return Person.from_dict({c: getattr(row, c) for c in PERSON_COLUMNS})
+
+
+def get_row(session: Session, number: str, *, for_update: bool = False) -> PersonRow | None:
+    query = select(PersonRow).where(PersonRow.personal_number == number)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def number_taken(session: Session, number: str) -> bool:
+    return session.scalar(select(PersonRow.personal_number).where(PersonRow.personal_number == number)) is not None
+
+
+def existing_numbers(session: Session, numbers: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(numbers), 900):  # SQLite caps bound parameters
+        chunk = numbers[start : start + 900]
+        found.update(session.scalars(select(PersonRow.personal_number).where(PersonRow.personal_number.in_(chunk))))
+    return found
+
+
+def existing_old_ids(session: Session, old_ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(old_ids), 900):
+        chunk = old_ids[start : start + 900]
+        found.update(session.scalars(select(OldIdRow.old_id_number).where(OldIdRow.old_id_number.in_(chunk))))
+    return found
+
+
+def number_for_old_id(session: Session, old_id: str) -> str | None:
+    return session.scalar(select(OldIdRow.personal_number).where(OldIdRow.old_id_number == old_id))
+
+
+def insert_person(session: Session, person: Person, recorded_at: dt.datetime) -> None:
+    session.add(PersonRow(**person_row_values(person, recorded_at)))
+    if person.old_id_number:
+        session.add(OldIdRow(old_id_number=person.old_id_number, personal_number=person.personal_number))
+
+
+def replace_person(session: Session, row: PersonRow, after: Person, now: dt.datetime) -> None:
+    """Move the current version into history and write ``after`` as the next version."""
+    before = to_person(row)
+    session.add(
+        PersonHistoryRow(
+            personal_number=row.personal_number,
+            version=row.version,
+            recorded_at=row.recorded_at,
+            superseded_at=now,
+            snapshot=before.to_dict(),
+        )
+    )
+    if before.old_id_number != after.old_id_number:
+        if before.old_id_number:
+            old = session.get(OldIdRow, before.old_id_number)
+            if old is not None:
+                session.delete(old)
+        if after.old_id_number:
+            session.add(OldIdRow(old_id_number=after.old_id_number, personal_number=after.personal_number))
+    for key, value in person_row_values(after, now).items():
+        setattr(row, key, value)
+    row.version = before.version + 1
+
+
+def history(session: Session, number: str) -> list[tuple[dt.datetime, dt.datetime | None, Person]]:
+    """Every version of a person, oldest first: (recorded_at, superseded_at, person)."""
+    versions: list[tuple[dt.datetime, dt.datetime | None, Person]] = [
+        (h.recorded_at, h.superseded_at, Person.from_dict(h.snapshot))
+        for h in session.scalars(
+            select(PersonHistoryRow)
+            .where(PersonHistoryRow.personal_number == number)
+            .order_by(PersonHistoryRow.version)
+        )
+    ]
+    current = get_row(session, number)
+    if current is not None:
+        versions.append((current.recorded_at, None, to_person(current)))
+    return versions
+
+
+def events(session: Session, number: str) -> list[LifeEventRow]:
+    return list(
+        session.scalars(
+            select(LifeEventRow)
+            .where(LifeEventRow.personal_number == number)
+            .order_by(LifeEventRow.recorded_at, LifeEventRow.event_id)
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchCriteria:
+    name: str | None = None
+    birth_year: int | None = None
+    birth_date: str | None = None
+    household_id: str | None = None
+    residence_commune: str | None = None
+    residence_province: str | None = None
+    sex: str | None = None
+
+
+def search_query(criteria: SearchCriteria) -> Select[PersonRow]:
+    query = select(PersonRow)
+    if criteria.name:
+        key = fold(criteria.name)
+        words = key.split(" ")
+        if len(words) == 1:
+            # One word is a given name ("Lan"), or a family name, never searched alone at scale.
+            query = query.where(PersonRow.given_key == key)
+        else:
+            # A full or leading part of the name: a B-tree range over the folded key.
+            query = query.where(PersonRow.name_key >= key, PersonRow.name_key < key + "\uffff")
+    if criteria.birth_date:
+        query = query.where(PersonRow.birth_date == criteria.birth_date)
+        query = query.where(PersonRow.birth_year == int(criteria.birth_date[:4]))
+    elif criteria.birth_year is not None:
+        query = query.where(PersonRow.birth_year == criteria.birth_year)
+    if criteria.household_id:
+        query = query.where(PersonRow.household_id == criteria.household_id)
+    if criteria.residence_commune:
+        query = query.where(PersonRow.residence_commune == criteria.residence_commune)
+    if criteria.residence_province:
+        query = query.where(PersonRow.residence_province == criteria.residence_province)
+    if criteria.sex:
+        query = query.where(PersonRow.sex == criteria.sex)
+    return query
+
+
+def search(session: Session, criteria: SearchCriteria, *, offset: int, limit: int) -> tuple[list[Person], bool]:
+    """One page of matches and whether more follow (no COUNT over millions of rows)."""
+    rows = list(
+        session.scalars(
+            search_query(criteria)
+            .order_by(PersonRow.name_key, PersonRow.personal_number)
+            .offset(offset)
+            .limit(limit + 1)
+        )
+    )
+    return [to_person(r) for r in rows[:limit]], len(rows) > limit
+
+
+def household(session: Session, household_id: str) -> tuple[HouseholdRow | None, list[Person]]:
+    row = session.get(HouseholdRow, household_id)
+    members = [
+        to_person(r)
+        for r in session.scalars(
+            select(PersonRow).where(PersonRow.household_id == household_id).order_by(PersonRow.birth_date)
+        )
+    ]
+    return row, members
+
+
+def count_persons(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(PersonRow)) or 0)
