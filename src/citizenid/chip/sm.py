@@ -138,6 +138,10 @@ class SecureMessaging:
             return _crypto.aes_cmac(self._mac, message)
         return _crypto.retail_mac(self._mac, message)
 
+    def mac_token(self, data: bytes) -> bytes:
+        """AES-CMAC under KS_mac without the SSC: PACE authentication tokens."""
+        return _crypto.aes_cmac(self._mac, data)
+
     # -- terminal side -----------------------------------------------------------------------------
 
     def protect(self, command: Command) -> bytes:
