@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import typer
@@ -98,24 +97,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        result = app(standalone_mode=False)
+        # Standalone mode prints usage errors itself (exit 2); our errors and surprises come out here.
+        app()
     except CitizenIdError as exc:
-        err.print(f"error [{exc.code}]: {exc.detail}", highlight=False, markup=False)
+        err.print(f"error [{exc.code}]: {exc.detail}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
         logging.getLogger("citizenid").debug("unexpected error", exc_info=True)
-        err.print(f"error: unexpected {type(exc).__name__}: {exc}", highlight=False, markup=False)
+        err.print(f"error: unexpected {type(exc).__name__}: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(70)
-    if isinstance(result, int) and result:
-        sys.exit(result)
 
 
 if __name__ == "__main__":

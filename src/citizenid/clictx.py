@@ -7,11 +7,18 @@ from functools import cache
 
 from citizenid.auth.domain import Principal, operator_principal
 from citizenid.bootstrap import Container, bootstrap
+from citizenid.db.engine import is_postgres
+from citizenid.db.migrate import upgrade
 
 
 @cache
 def container() -> Container:
-    return bootstrap()
+    built = bootstrap()
+    if not is_postgres(built.engine):
+        # The embedded database is the operator's own file: bring it to the current schema on first use.
+        # PostgreSQL is migrated deliberately (`citizenid db upgrade`), as part of a release.
+        upgrade(built.engine)
+    return built
 
 
 def operator() -> Principal:

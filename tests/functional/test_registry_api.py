@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi.testclient import TestClient
 
 from citizenid.auth.domain import operator_principal
@@ -133,7 +135,7 @@ def test_birth_over_http_and_number_check(client: TestClient) -> None:
 def test_auditor_reads_who_accessed_a_person(client: TestClient, container: Container) -> None:
     people = load(container, 50)
     number = people[0]["personal_number"]
-    client.get(f"/api/v1/persons/{number}", headers={**login(client, "giamsat"), "X-Purpose": "kiểm tra hồ sơ"})
+    client.get(f"/api/v1/persons/{number}", headers={**login(client, "giamsat"), "X-Purpose": quote("kiểm tra hồ sơ")})
     log = client.get("/api/v1/audit/access-log", params={"subject": number}, headers=login(client, "kiemtoan"))
     assert log.status_code == 200
     assert {"actor": "officer:giamsat", "purpose": "kiểm tra hồ sơ"}.items() <= log.json()[0].items()

@@ -9,17 +9,25 @@ from fastapi.testclient import TestClient
 from starlette.routing import Route
 
 from citizenid.app import PUBLIC_ROUTES
+from citizenid.audit.api import router as audit_router
+from citizenid.auth.api import router as auth_router
+from citizenid.auth.api import users_router
+from citizenid.registry.api import router as registry_router
 from tests.functional.conftest import login
 
 
 def _routes(client: TestClient) -> list[tuple[str, str]]:
-    found = []
-    for route in client.app.routes:  # type: ignore[attr-defined]
+    """Every (method, path): the OpenAPI document lists the routers' routes, ``app.routes`` the rest."""
+    app = client.app
+    found = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()  # type: ignore[attr-defined]
+        for method in operations
+    }
+    for route in app.routes:  # type: ignore[attr-defined]
         if isinstance(route, (APIRoute, Route)):
-            for method in sorted(route.methods or []):
-                if method != "HEAD":
-                    found.append((method, route.path))
-    return found
+            found.update((m, route.path) for m in route.methods or [] if m != "HEAD")
+    return sorted(found)
 
 
 def _concrete(path: str) -> str:
@@ -38,6 +46,11 @@ def test_every_route_needs_credentials_except_the_public_ones(client: TestClient
             assert response.status_code == 401, (method, path, headers, response.status_code)
             assert response.headers["content-type"] == "application/problem+json"
             assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_no_router_hides_a_route_from_the_walk() -> None:
+    for router in (audit_router, auth_router, users_router, registry_router):
+        assert all(getattr(r, "include_in_schema", True) for r in router.routes), router.prefix
 
 
 def test_public_routes_answer_without_credentials(client: TestClient) -> None:

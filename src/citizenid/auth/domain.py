@@ -15,6 +15,8 @@ class Role(enum.StrEnum):
     PRODUCTION_OPERATOR = "production_operator"
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
+    # The person at the server's console; never an account (accounts refuse it).
+    OPERATOR = "operator"
 
 
 class Permission(enum.StrEnum):
@@ -46,7 +48,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PRODUCTION_OPERATOR: frozenset({Permission.PERSON_READ}),
     Role.AUDITOR: frozenset({Permission.AUDIT_READ, Permission.PERSON_READ}),
     Role.ADMINISTRATOR: frozenset({Permission.USER_MANAGE, Permission.PERSON_IMPORT, Permission.AUDIT_READ}),
+    Role.OPERATOR: frozenset(Permission),
 }
+ACCOUNT_ROLES = frozenset(Role) - {Role.OPERATOR}
 
 # Registrars work for one province; other roles may be given one, and then see only it.
 ROLES_REQUIRING_PROVINCE = frozenset({Role.REGISTRAR})
@@ -99,4 +103,4 @@ class Principal:
 
 def operator_principal(username: str = "operator") -> Principal:
     """The local operator running the CLI on the server: trusted like a database administrator."""
-    return Principal(username=username, role=Role.ADMINISTRATOR, kind="cli")
+    return Principal(username=username, role=Role.OPERATOR, kind="cli")

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
 from citizenid.auth.domain import (
+    ACCOUNT_ROLES,
     ROLES_REQUIRING_PROVINCE,
     Principal,
     Role,
@@ -74,10 +75,10 @@ class AuthService:
         province_code: str | None = None,
         display_name: str | None = None,
     ) -> UserView:
-        try:
-            role = Role(role)
-        except ValueError:
-            raise InvalidInput(f"unknown role '{role}'; one of: {', '.join(r.value for r in Role)}") from None
+        allowed = {r.value: r for r in ACCOUNT_ROLES}
+        if str(role) not in allowed:
+            raise InvalidInput(f"unknown role '{role}'; one of: {', '.join(sorted(allowed))}")
+        role = allowed[str(role)]
         try:
             validate_username(username)
             validate_password(password)

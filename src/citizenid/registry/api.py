@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
@@ -17,7 +18,10 @@ from citizenid.registry.repository import SearchCriteria
 from citizenid.registry.service import DEFAULT_PURPOSE, RegistryService
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
-Purpose = Annotated[str, Header(alias="X-Purpose", max_length=200)]
+Purpose = Annotated[
+    str,
+    Header(alias="X-Purpose", max_length=600, description="why the data is needed; UTF-8, percent-encoded"),
+]
 
 
 def registry(request: Request) -> RegistryService:
@@ -64,7 +68,7 @@ def person_out(person: Person) -> dict[str, Any]:
 def get_person(
     number: str, request: Request, principal: CurrentPrincipal, purpose: Purpose = DEFAULT_PURPOSE
 ) -> dict[str, Any]:
-    return person_out(registry(request).get_person(principal, number, purpose=purpose))
+    return person_out(registry(request).get_person(principal, number, purpose=unquote(purpose)))
 
 
 @router.get("/persons")
@@ -84,7 +88,7 @@ def search_persons(
 ) -> dict[str, Any]:
     criteria = SearchCriteria(name=name, birth_date=birth_date, birth_year=birth_year, household_id=household_id,
                               residence_commune=commune, sex=sex)
-    found = registry(request).search(principal, criteria, page=page, page_size=page_size, purpose=purpose,
+    found = registry(request).search(principal, criteria, page=page, page_size=page_size, purpose=unquote(purpose),
                                      old_id_number=old_id_number)
     return {
         "items": [person_out(p) | {"exact": e} for p, e in zip(found.items, found.exact, strict=True)],
@@ -98,7 +102,7 @@ def search_persons(
 def person_history(
     number: str, request: Request, principal: CurrentPrincipal, purpose: Purpose = DEFAULT_PURPOSE
 ) -> dict[str, Any]:
-    found = registry(request).history(principal, number, purpose=purpose)
+    found = registry(request).history(principal, number, purpose=unquote(purpose))
     return {
         "personal_number": found.personal_number,
         "versions": [
@@ -119,7 +123,7 @@ def person_as_of(
     at: Annotated[dt.datetime, Query(description="an instant with its zone, e.g. 2025-07-01T00:00:00+07:00")],
     purpose: Purpose = DEFAULT_PURPOSE,
 ) -> dict[str, Any]:
-    return person_out(registry(request).as_of(principal, number, at, purpose=purpose))
+    return person_out(registry(request).as_of(principal, number, at, purpose=unquote(purpose)))
 
 
 class EventIn(BaseModel):
@@ -159,7 +163,7 @@ def register_birth(body: BirthIn, request: Request, principal: CurrentPrincipal)
 def get_household(
     household_id: str, request: Request, principal: CurrentPrincipal, purpose: Purpose = DEFAULT_PURPOSE
 ) -> dict[str, Any]:
-    found = registry(request).household(principal, household_id, purpose=purpose)
+    found = registry(request).household(principal, household_id, purpose=unquote(purpose))
     return {
         "household_id": found.household_id,
         "head_number": found.head_number,

@@ -171,9 +171,9 @@ def _fast_columns(cols: dict[str, pa.Array], today: dt.date) -> tuple[pa.Array, 
     nationality = pc.utf8_upper(cols["nationality"])
     ok = pc.and_(ok, _valid_or_null(nationality, pc.match_substring_regex(nationality, r"^[A-Z]{3}$")))
 
-    full_name = pc.binary_join_element_wise(
-        cols["family_name"], cols["middle_name"], cols["given_name"], " ", null_handling="skip"
-    )
+    # null_handling="skip" drops rows whose parts are all null (pyarrow 26), so join blanks and re-trim.
+    parts = [pc.fill_null(cols[k], "") for k in ("family_name", "middle_name", "given_name")]
+    full_name = _norm_text(pc.binary_join_element_wise(*parts, " "))
     out = {
         "personal_number": number,
         "family_name": cols["family_name"],
@@ -295,17 +295,17 @@ class _Loader:
             taken_old = repo.existing_old_ids(session, old_ids) if old_ids else set()
             for row, line in zip(rows, row_numbers, strict=True):
                 number = row["personal_number"]
-                if number in existing:
-                    self._compare_existing(session, row, line)
-                    continue
                 if number in self.seen_numbers:
                     self.errors.append(RowError(line, number, "personal number appears twice in this file"))
+                    continue
+                self.seen_numbers.add(number)
+                if number in existing:
+                    self._compare_existing(session, row, line)
                     continue
                 old_id = row["old_id_number"]
                 if old_id and (old_id in taken_old or old_id in self.seen_old_ids):
                     self.errors.append(RowError(line, number, f"old ID number {old_id} belongs to another person"))
                     continue
-                self.seen_numbers.add(number)
                 if old_id:
                     self.seen_old_ids.add(old_id)
                 row["recorded_at"] = now

@@ -2,13 +2,21 @@ from __future__ import annotations
 
 import pytest
 
-from citizenid.auth.domain import ROLE_PERMISSIONS, Permission, Principal, Role, validate_password, validate_username
+from citizenid.auth.domain import (
+    ACCOUNT_ROLES,
+    ROLE_PERMISSIONS,
+    Permission,
+    Principal,
+    Role,
+    validate_password,
+    validate_username,
+)
 from citizenid.auth.errors import Forbidden
 
 
 def test_every_role_has_permissions_and_only_admins_manage_users() -> None:
     assert set(ROLE_PERMISSIONS) == set(Role)
-    managers = {r for r, perms in ROLE_PERMISSIONS.items() if Permission.USER_MANAGE in perms}
+    managers = {r for r in ACCOUNT_ROLES if Permission.USER_MANAGE in ROLE_PERMISSIONS[r]}
     assert managers == {Role.ADMINISTRATOR}
 
 
