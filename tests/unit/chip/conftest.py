@@ -56,3 +56,8 @@ def image(holder: CardHolder, signer: DocumentSigner) -> ChipImage:
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("chip")
+
+
+@pytest.fixture(scope="session")
+def session_image(signer: DocumentSigner) -> ChipImage:
+    return personalise(make_holder(), FACE, signer)
