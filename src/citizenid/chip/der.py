@@ -8,6 +8,8 @@ asn1crypto in the tests; it exists because personalisation encodes millions of d
 
 from __future__ import annotations
 
+import functools
+
 from citizenid.chip.errors import LdsError
 
 SEQUENCE = 0x30
@@ -34,8 +36,13 @@ def encode_tag(tag: int) -> bytes:
 
 def tlv(tag: int, value: bytes) -> bytes:
     n = len(value)
-    if tag < 0x100 and n < 0x80:
-        return bytes((tag, n)) + value
+    if tag < 0x100:
+        if n < 0x80:
+            return bytes((tag, n)) + value
+        if n < 0x100:
+            return bytes((tag, 0x81, n)) + value
+        if n < 0x10000:
+            return bytes((tag, 0x82, n >> 8, n & 0xFF)) + value
     return encode_tag(tag) + encode_length(n) + value
 
 
@@ -44,6 +51,7 @@ def integer(value: int) -> bytes:
     return tlv(INTEGER, value.to_bytes(length, "big", signed=True))
 
 
+@functools.lru_cache(maxsize=256)
 def oid(dotted: str) -> bytes:
     parts = [int(p) for p in dotted.split(".")]
     if len(parts) < 2 or parts[0] > 2 or (parts[0] < 2 and parts[1] >= 40):

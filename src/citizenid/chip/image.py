@@ -31,6 +31,7 @@ from citizenid.chip.lds import CardHolder, File
 from citizenid.chip.sod import SodSigner, build_sod
 
 FORMAT = "citizenid-chip-image/1"
+_DG_FILES = {f.data_group: f for f in File if f.data_group is not None}
 
 
 @dataclass(slots=True)
@@ -99,6 +100,28 @@ def _load_key(value: Any) -> ec.EllipticCurvePrivateKey | None:
     return key
 
 
+@dataclass(frozen=True, slots=True)
+class ChipKeys:
+    """The key pairs a chip generates on itself at pre-personalisation, before it meets its holder."""
+
+    active_authentication: ec.EllipticCurvePrivateKey | None
+    chip_authentication: ec.EllipticCurvePrivateKey | None
+    active_spki: bytes | None
+    chip_spki: bytes | None
+
+    @classmethod
+    def generate(cls, *, active_authentication: bool = True, chip_authentication: bool = True) -> ChipKeys:
+        aa = ec.generate_private_key(ec.SECP256R1()) if active_authentication else None
+        ca = ec.generate_private_key(ec.SECP256R1()) if chip_authentication else None
+        return cls(aa, ca, _spki(aa), _spki(ca))
+
+
+def _spki(key: ec.EllipticCurvePrivateKey | None) -> bytes | None:
+    if key is None:
+        return None
+    return key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
 def personalise(
     holder: CardHolder,
     face_jpeg: bytes,
@@ -107,20 +130,27 @@ def personalise(
     active_authentication: bool = True,
     chip_authentication: bool = True,
     pace: bool = True,
+    chip_keys: ChipKeys | None = None,
 ) -> ChipImage:
-    """Encode every data group of ``holder``, sign EF.SOD, and return the chip's image."""
+    """Encode every data group of ``holder``, sign EF.SOD, and return the chip's image.
+
+    ``chip_keys`` are the keys the chip made at pre-personalisation; without them they are made here.
+    """
+    if chip_keys is None:
+        chip_keys = ChipKeys.generate(active_authentication=active_authentication,
+                                      chip_authentication=chip_authentication)
     mrz = holder.mrz()
     groups: dict[int, bytes] = {1: lds.encode_dg1(mrz), 2: lds.encode_dg2(face_jpeg), 13: lds.encode_dg13(holder)}
-    aa_key = ca_key = None
-    if chip_authentication:
-        ca_key = ec.generate_private_key(ec.SECP256R1())
-        ca_spki = ca_key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    if chip_authentication or active_authentication:
-        groups[14] = lds.encode_dg14(ca_spki if chip_authentication else None, active_authentication)
-    if active_authentication:
-        aa_key = ec.generate_private_key(ec.SECP256R1())
-        groups[15] = lds.encode_dg15(aa_key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
-    files = {File(0x0100 | n): data for n, data in groups.items()}
+    aa_key = chip_keys.active_authentication if active_authentication else None
+    ca_key = chip_keys.chip_authentication if chip_authentication else None
+    if (active_authentication and aa_key is None) or (chip_authentication and ca_key is None):
+        raise ChipImageError("the chip keys lack a key this chip profile needs")
+    if ca_key is not None or aa_key is not None:
+        groups[14] = lds.encode_dg14(chip_keys.chip_spki if ca_key is not None else None, aa_key is not None)
+    if aa_key is not None:
+        assert chip_keys.active_spki is not None
+        groups[15] = lds.encode_dg15(chip_keys.active_spki)
+    files = {_DG_FILES[n]: data for n, data in groups.items()}
     files[File.COM] = lds.encode_com(tuple(sorted(groups)))
     files[File.SOD] = build_sod(groups, signer)
     parameter_id = None

@@ -183,8 +183,7 @@ class CardHolder:
             raise LdsError("an old (CMND) number has 9 digits")
         for name in ("full_name", "place_of_origin", "place_of_residence", "nationality", "ethnicity",
                      "religion", "identifying_features", "father", "mother", "spouse"):
-            value = getattr(self, name)
-            if unicodedata.normalize("NFC", value) != value:
+            if not unicodedata.is_normalized("NFC", getattr(self, name)):
                 raise LdsError(f"{name} must be NFC")
 
     def mrz(self) -> TD1:
@@ -195,8 +194,11 @@ def _dmy(value: date) -> bytes:
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}".encode("ascii")
 
 
+_ITEM_NUMBERS = {n: bytes((INTEGER, 1, n)) for n in range(1, 16)}
+
+
 def _item(n: int, value: bytes) -> bytes:
-    return tlv(SEQUENCE, tlv(INTEGER, bytes((n,))) + value)
+    return tlv(SEQUENCE, _ITEM_NUMBERS[n] + value)
 
 
 def _utf8(text: str) -> bytes:

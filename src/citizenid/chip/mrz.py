@@ -11,6 +11,7 @@ and the document-number field for the number's last 9 digits.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,23 +23,18 @@ LINE = 30
 NEVER_EXPIRES = "991231"  # "Không thời hạn": the date Vietnam prints for cards that never expire
 _ALPHABET = re.compile(r"[0-9A-Z<]*")
 _YYMMDD = re.compile(r"[0-9]{6}")
-_WEIGHTS = (7, 3, 1)
+
+
+_VALUES = {**{str(d): d for d in range(10)}, **{chr(65 + i): 10 + i for i in range(26)}, "<": 0}
 
 
 def check_digit(field: str) -> str:
     """The ICAO 9303 check digit of ``field``: weights 7, 3, 1; A-Z count 10-35, '<' counts 0."""
-    total = 0
-    for i, ch in enumerate(field):
-        if "0" <= ch <= "9":
-            value = ord(ch) - 48
-        elif "A" <= ch <= "Z":
-            value = ord(ch) - 55
-        elif ch == "<":
-            value = 0
-        else:
-            raise MrzError(f"character {ch!r} is not allowed in an MRZ")
-        total += value * _WEIGHTS[i % 3]
-    return str(total % 10)
+    try:
+        values = [_VALUES[ch] for ch in field]
+    except KeyError as bad:
+        raise MrzError(f"character {bad.args[0]!r} is not allowed in an MRZ") from None
+    return str((7 * sum(values[0::3]) + 3 * sum(values[1::3]) + sum(values[2::3])) % 10)
 
 
 def transliterate(text: str) -> str:
@@ -48,7 +44,7 @@ def transliterate(text: str) -> str:
     return re.sub(r"[^0-9A-Z]+", "<", letters).strip("<")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TD1:
     """The fields of a TD1 MRZ.  Dates are ``YYMMDD`` strings exactly as printed."""
 
@@ -90,6 +86,10 @@ class TD1:
     # -- rendering -----------------------------------------------------------------------------
 
     def lines(self) -> tuple[str, str, str]:
+        return self._lines
+
+    @functools.cached_property
+    def _lines(self) -> tuple[str, str, str]:
         number = self.document_number
         if len(number) <= 9:
             number_field = number.ljust(9, "<") + check_digit(number.ljust(9, "<"))
@@ -115,7 +115,10 @@ class TD1:
 
     def mrz_information(self) -> str:
         """Document number, birth date and expiry with their check digits: the BAC / PACE key seed."""
-        number = self.document_number.ljust(9, "<")
+        if len(self.document_number) <= 9:
+            line1, line2, _ = self._lines
+            return line1[5:15] + line2[0:7] + line2[8:15]
+        number = self.document_number
         return (number + check_digit(number) + self.birth_date + check_digit(self.birth_date)
                 + self.expiry_date + check_digit(self.expiry_date))
 

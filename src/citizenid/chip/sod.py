@@ -48,9 +48,17 @@ class SodSigner(Protocol):
     def sign(self, data: bytes) -> bytes: ...
 
 
+# DataGroupHash ::= SEQUENCE { INTEGER n, OCTET STRING (32 bytes) }: fixed size with SHA-256.
+_DG_HASH_HEAD = {n: bytes((SEQUENCE, 0x25, INTEGER, 1, n, OCTET_STRING, 0x20)) for n in range(1, 17)}
+_LDS_HEAD = der.integer(0) + _SHA256_ALG
+
+
 def lds_security_object(hashes: dict[int, bytes]) -> bytes:
-    groups = b"".join(tlv(SEQUENCE, der.integer(n) + tlv(OCTET_STRING, h)) for n, h in sorted(hashes.items()))
-    return tlv(SEQUENCE, der.integer(0) + _SHA256_ALG + tlv(SEQUENCE, groups))
+    for digest in hashes.values():
+        if len(digest) != 32:
+            raise ValueError("data group hashes are SHA-256")
+    groups = b"".join([_DG_HASH_HEAD[n] + hashes[n] for n in sorted(hashes)])
+    return tlv(SEQUENCE, _LDS_HEAD + tlv(SEQUENCE, groups))
 
 
 def signed_attributes(content: bytes) -> bytes:
@@ -73,7 +81,8 @@ def _signer_parts(certificate_der: bytes) -> tuple[bytes, bytes]:
 
 def build_sod(data_groups: dict[int, bytes], signer: SodSigner) -> bytes:
     """EF.SOD over the whole encoded data groups ``{number: bytes}``, signed by ``signer``."""
-    content = lds_security_object({n: hashlib.sha256(dg).digest() for n, dg in data_groups.items()})
+    sha256 = hashlib.sha256
+    content = lds_security_object({n: sha256(dg).digest() for n, dg in data_groups.items()})
     attrs = signed_attributes(content)
     signature = signer.sign(attrs)
     cert_der = signer.certificate_der
