@@ -131,13 +131,17 @@ class SoftwareSigner:
 class FileKeyStore:
     """Private keys as passphrase-encrypted PKCS#8 files, one per label, in a directory of mode 0700."""
 
-    def __init__(self, directory: Path, passphrase: str | bytes) -> None:
-        if not passphrase:
-            raise KeyStoreError("the file key store needs a passphrase")
+    def __init__(self, directory: Path, passphrase: str | bytes | None) -> None:
         self._dir = directory
-        self._passphrase = passphrase.encode() if isinstance(passphrase, str) else passphrase
+        self._secret = passphrase.encode() if isinstance(passphrase, str) else passphrase
         self._cache: dict[str, SoftwareSigner] = {}
         self._lock = threading.Lock()
+
+    @property
+    def _passphrase(self) -> bytes:
+        if not self._secret:
+            raise KeyStoreError("the file key store needs a passphrase: set CITIZENID_KEYSTORE_PASSPHRASE")
+        return self._secret
 
     def _path(self, label: str) -> Path:
         return self._dir / f"{check_label(label)}.key.pem"

@@ -18,6 +18,7 @@ from citizenid.pki.certificates import (
 from citizenid.pki.errors import (
     AlreadyInitialisedError,
     KeyNotFoundError,
+    KeyStoreError,
     MasterlistError,
     NotInitialisedError,
     ProfileError,
@@ -186,3 +187,8 @@ def test_file_key_store_encrypts_and_reopens(tmp_path: Path) -> None:
         store.signer("nope")
     store.delete("csca-1")
     assert store.labels() == []
+
+
+def test_file_key_store_without_passphrase_says_what_to_set(tmp_path: Path) -> None:
+    with pytest.raises(KeyStoreError, match="CITIZENID_KEYSTORE_PASSPHRASE"):
+        FileKeyStore(tmp_path, None).generate("csca-1", KeyAlgorithm.EC_P256)

@@ -1,0 +1,117 @@
+"""``citizenid chip …``: personalise a chip image, verify one offline, read a card in a PC/SC reader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from citizenid.chip.errors import ChipError, VerificationFailedError
+from citizenid.chip.service import ChipImage, ChipService, PcscTransport, TrustStore, VerificationResult, parse_td1
+from citizenid.chip.service import load_holder as _load_holder
+
+app = typer.Typer(help="ICAO 9303 chips: personalise, verify, read.", no_args_is_help=True)
+
+
+def _service(ctx: typer.Context) -> ChipService:
+    """The chip service: the one a caller put in ``ctx.obj`` (tests), else the process container's."""
+    if isinstance(ctx.obj, ChipService):
+        return ctx.obj
+    from citizenid.clictx import container  # noqa: PLC0415 - built on first use, never at import
+
+    built: Any = container()
+    service = getattr(built, "chip", None) or built.extras.get("chip")
+    if not isinstance(service, ChipService):
+        raise ChipError("this deployment has no chip service configured")
+    return service
+
+
+def _trust(service: ChipService, masterlist: Path | None, crl: list[Path] | None, anchor: Path | None,
+           revoked: list[str] | None) -> TrustStore:
+    revoked_set = frozenset(revoked or [])
+    if masterlist is None:
+        return service.own_trust_store(revoked_set)
+    return service.trust_store_from_files(masterlist, crl or [], anchor, revoked_set)
+
+
+def _report(result: VerificationResult, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for check in result.checks:
+            mark = {True: "ok  ", False: "FAIL", None: "--  "}[check.passed]
+            typer.echo(f"{mark} {check.name}: {check.detail}")
+        holder = result.holder
+        if holder is not None:
+            typer.echo(f"holder: {holder.full_name}, {holder.personal_number}")
+    if not result.valid:
+        failed = ", ".join(c.name for c in result.failures) or "a mandatory check did not pass"
+        raise VerificationFailedError(f"the card did not verify: {failed}")
+
+
+MasterlistOption = Annotated[Path | None, typer.Option(help="masterlist to trust (default: this deployment's)")]
+CrlOption = Annotated[list[Path] | None, typer.Option(help="CRL file(s), DER or PEM")]
+AnchorOption = Annotated[Path | None, typer.Option(help="pinned CSCA certificate (PEM) the masterlist must chain to")]
+RevokedOption = Annotated[list[str] | None, typer.Option(help="revoked card numbers")]
+
+
+@app.command("personalise")
+def personalise_command(
+    ctx: typer.Context,
+    holder: Annotated[Path, typer.Argument(help="JSON file with the card holder's fields")],
+    face: Annotated[Path, typer.Argument(help="the face image (JPEG)")],
+    out: Annotated[Path, typer.Argument(help="where to write the chip image")],
+    pace: Annotated[bool, typer.Option(help="offer PACE (EF.CardAccess)")] = True,
+    active_authentication: Annotated[bool, typer.Option(help="active authentication key (DG15)")] = True,
+    chip_authentication: Annotated[bool, typer.Option(help="chip authentication key (DG14)")] = True,
+) -> None:
+    """Personalise a chip image with the current document signer."""
+    try:
+        face_jpeg = face.read_bytes()
+    except OSError as error:
+        raise ChipError(f"cannot read {face}: {error.strerror}") from None
+    image = _service(ctx).personalise(_load_holder(holder), face_jpeg, pace=pace,
+                                      active_authentication=active_authentication,
+                                      chip_authentication=chip_authentication)
+    image.save(out)
+    typer.echo(f"wrote chip image for document {image.document_number} to {out}")
+
+
+@app.command("verify")
+def verify_command(
+    ctx: typer.Context,
+    image: Annotated[Path, typer.Argument(help="a chip image file")],
+    masterlist: MasterlistOption = None,
+    crl: CrlOption = None,
+    anchor: AnchorOption = None,
+    revoked: RevokedOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Read a chip image as a reader reads a card, and verify it offline."""
+    service = _service(ctx)
+    loaded = ChipImage.load(image)
+    _report(service.verify_image(loaded, _trust(service, masterlist, crl, anchor, revoked)), as_json)
+
+
+@app.command("read")
+def read_command(
+    ctx: typer.Context,
+    mrz: Annotated[str, typer.Argument(help="the card's MRZ (three lines joined by newlines or run together)")],
+    reader: Annotated[str | None, typer.Option(help="PC/SC reader name (substring)")] = None,
+    masterlist: MasterlistOption = None,
+    crl: CrlOption = None,
+    anchor: AnchorOption = None,
+    revoked: RevokedOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Read and verify a card in a PC/SC reader, keyed by its MRZ."""
+    service = _service(ctx)
+    mrz_information = parse_td1(mrz.replace("\\n", "\n")).mrz_information()
+    trust = _trust(service, masterlist, crl, anchor, revoked)
+    transport = PcscTransport(reader)
+    try:
+        _report(service.read(transport, mrz_information, trust), as_json)
+    finally:
+        transport.close()

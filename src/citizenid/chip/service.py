@@ -1,0 +1,131 @@
+"""The chip area's use cases: personalise chips with the current document signer, read and verify cards.
+
+Other areas (cards, the production centre, the verifier kit) use the chip area only through this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from citizenid.chip.card import VirtualChip
+from citizenid.chip.errors import ChipError, LdsError
+from citizenid.chip.image import ChipImage, ChipKeys, personalise
+from citizenid.chip.lds import CardHolder
+from citizenid.chip.mrz import TD1, inspect_td1, parse_td1, vietnamese_td1
+from citizenid.chip.reader import CardRead, Reader
+from citizenid.chip.transport import InProcessTransport, PcscTransport, Transport
+from citizenid.chip.verifier import Check, TrustStore, VerificationResult, Verifier
+from citizenid.pki.service import PkiService
+
+__all__ = [
+    "TD1",
+    "CardHolder",
+    "CardRead",
+    "Check",
+    "ChipImage",
+    "ChipKeys",
+    "ChipService",
+    "InProcessTransport",
+    "PcscTransport",
+    "Reader",
+    "Transport",
+    "TrustStore",
+    "VerificationResult",
+    "Verifier",
+    "VirtualChip",
+    "holder_from_mapping",
+    "inspect_td1",
+    "parse_td1",
+    "vietnamese_td1",
+]
+
+
+def holder_from_mapping(data: dict[str, Any]) -> CardHolder:
+    """A :class:`CardHolder` from JSON-like data (dates as ``YYYY-MM-DD``, ``expiry_date`` null = never)."""
+    known = {f.name for f in fields(CardHolder)}
+    unknown = set(data) - known
+    if unknown:
+        raise LdsError(f"unknown card holder fields: {', '.join(sorted(unknown))}")
+    values = dict(data)
+    try:
+        for name in ("birth_date", "issue_date", "expiry_date"):
+            if isinstance(values.get(name), str):
+                values[name] = date.fromisoformat(values[name])
+        return CardHolder(**values)
+    except (TypeError, ValueError) as error:
+        raise LdsError(f"card holder data is invalid: {error}") from None
+
+
+class ChipService:
+    def __init__(self, pki: PkiService) -> None:
+        self._pki = pki
+
+    # -- production -----------------------------------------------------------------------------------
+
+    def personalise(self, holder: CardHolder, face_jpeg: bytes, *, pace: bool = True,
+                    active_authentication: bool = True, chip_authentication: bool = True,
+                    chip_keys: ChipKeys | None = None) -> ChipImage:
+        image = personalise(holder, face_jpeg, self._pki.document_signer(), pace=pace,
+                            active_authentication=active_authentication,
+                            chip_authentication=chip_authentication, chip_keys=chip_keys)
+        self._pki.flush()
+        return image
+
+    def personalise_batch(self, items: Iterable[tuple[CardHolder, bytes]], *, pace: bool = True) -> list[ChipImage]:
+        """Personalise many chips; the signer is looked up (and rotated if due) once per chip, saved once."""
+        images = [personalise(h, face, self._pki.document_signer(), pace=pace) for h, face in items]
+        self._pki.flush()
+        return images
+
+    # -- verification -----------------------------------------------------------------------------------
+
+    def own_trust_store(self, revoked_documents: frozenset[str] = frozenset()) -> TrustStore:
+        """Trust exactly this deployment's CSCAs (through its masterlist) and its current CRL."""
+        cscas = self._pki.csca_certificates()
+        return TrustStore.from_masterlist(self._pki.masterlist(), cscas[-1], [self._pki.crl()], revoked_documents)
+
+    @staticmethod
+    def trust_store_from_files(masterlist: Path, crls: list[Path], anchor: Path | None = None,
+                               revoked_documents: frozenset[str] = frozenset()) -> TrustStore:
+        """A partner's trust: a masterlist file, CRL files (DER or PEM) and optionally a pinned CSCA."""
+        try:
+            anchor_cert = x509.load_pem_x509_certificate(anchor.read_bytes()) if anchor else None
+            loaded = []
+            for path in crls:
+                raw = path.read_bytes()
+                loaded.append(x509.load_pem_x509_crl(raw) if raw.startswith(b"-----") else x509.load_der_x509_crl(raw))
+            return TrustStore.from_masterlist(masterlist.read_bytes(), anchor_cert, loaded, revoked_documents)
+        except OSError as error:
+            raise ChipError(f"cannot read {error.filename}: {error.strerror}") from None
+        except ValueError as error:
+            raise ChipError(f"not a certificate or CRL: {error}") from None
+
+    @staticmethod
+    def read(transport: Transport, mrz_information: str, trust: TrustStore, *, extended_length: bool = False,
+             prefer_pace: bool = True) -> VerificationResult:
+        card = Reader(transport, extended_length=extended_length).read(mrz_information, prefer_pace=prefer_pace)
+        return Verifier(trust).verify(card)
+
+    def verify_image(self, image: ChipImage, trust: TrustStore | None = None) -> VerificationResult:
+        """Read a chip image through the virtual chip exactly as a reader reads a card, and verify it."""
+        return self.read(InProcessTransport(VirtualChip(image)), image.mrz_information,
+                         trust or self.own_trust_store(), extended_length=True)
+
+
+def load_holder(path: Path) -> CardHolder:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ChipError(f"cannot read {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise ChipError(f"{path} is not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ChipError(f"{path} must hold one JSON object")
+    return holder_from_mapping(data)
