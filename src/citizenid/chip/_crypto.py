@@ -89,6 +89,20 @@ def aes_cmac(key: bytes, data: bytes) -> bytes:
     return mac.finalize()[:8]
 
 
+class AesCmac:
+    """AES-CMAC under one key, keyed once (secure messaging MACs every APDU with the same key)."""
+
+    __slots__ = ("_keyed",)
+
+    def __init__(self, key: bytes) -> None:
+        self._keyed = CMAC(algorithms.AES(key))
+
+    def __call__(self, data: bytes) -> bytes:
+        mac = self._keyed.copy()
+        mac.update(data)
+        return mac.finalize()[:8]
+
+
 def bac_keys(mrz_information: str) -> tuple[bytes, bytes]:
     """K_enc and K_mac of BAC from the MRZ information (document number, birth and expiry with check digits)."""
     seed = hashlib.sha1(mrz_information.encode("ascii")).digest()[:16]  # noqa: S324 - mandated by the standard
@@ -99,3 +113,41 @@ def pace_password_key(mrz_information: str) -> bytes:
     """K_pi of PACE with the MRZ as password (AES-128)."""
     secret = hashlib.sha1(mrz_information.encode("ascii")).digest()  # noqa: S324 - mandated by the standard
     return kdf(secret, PACE_PASSWORD, aes=True)
+
+
+class RetailMac:
+    """ISO/IEC 9797-1 MAC algorithm 3 under one key, with its cipher objects built once."""
+
+    __slots__ = ("_chain", "_final")
+
+    def __init__(self, key: bytes) -> None:
+        self._chain = Cipher(TripleDES(key[:8] * 3), modes.CBC(bytes(8)))
+        self._final = Cipher(_tdes(key), modes.ECB())  # noqa: S305 - one block, the MAC's final transformation
+
+    def __call__(self, data: bytes) -> bytes:
+        if len(data) % 8 or not data:
+            raise ValueError("retail MAC input must be whole blocks")
+        chain = bytes(8)
+        if len(data) > 8:
+            encryptor = self._chain.encryptor()
+            chain = (encryptor.update(data[:-8]) + encryptor.finalize())[-8:]
+        block = (int.from_bytes(data[-8:], "big") ^ int.from_bytes(chain, "big")).to_bytes(8, "big")
+        encryptor = self._final.encryptor()
+        return encryptor.update(block) + encryptor.finalize()
+
+
+class TdesCbc:
+    """Two-key 3DES-CBC with a zero IV under one key, its cipher built once."""
+
+    __slots__ = ("_cipher",)
+
+    def __init__(self, key: bytes) -> None:
+        self._cipher = Cipher(_tdes(key), modes.CBC(bytes(8)))
+
+    def encrypt(self, data: bytes) -> bytes:
+        encryptor = self._cipher.encryptor()
+        return encryptor.update(data) + encryptor.finalize()
+
+    def decrypt(self, data: bytes) -> bytes:
+        decryptor = self._cipher.decryptor()
+        return decryptor.update(data) + decryptor.finalize()

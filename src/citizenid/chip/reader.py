@@ -109,8 +109,7 @@ class Reader:
         point = ephemeral.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
         self._ok(Command(0x00, 0x86, 0x00, 0x00, der.tlv(0x7C, der.tlv(0x80, point)), 256), "chip authentication")
         self._sm = SecureMessaging.from_secret(ephemeral.exchange(ec.ECDH(), chip_key), aes=True)
-        # Only the chip that holds the DG14 private key can answer under the new keys.
-        self._ok(Command(0x00, 0xA4, 0x02, 0x0C, File.COM.to_bytes(2, "big")), "a command after chip authentication")
+        # Only the chip that holds the DG14 private key can answer under the new keys: the next read proves it.
         return True
 
     # -- files ----------------------------------------------------------------------------------------------------
@@ -123,8 +122,8 @@ class Reader:
         return self._ok(Command(0x00, 0xB0, offset >> 8, offset & 0xFF, le=length, extended=self._extended),
                         "READ BINARY")
 
-    def _read_current(self) -> bytes:
-        content = self._read_binary(0, self._max_read)
+    def _read_current(self, first: bytes | None = None) -> bytes:
+        content = self._read_binary(0, self._max_read) if first is None else first
         if len(content) < 2:
             raise LdsError("file too short to hold a tag and a length")
         total = der.total_length(content[:8])
@@ -136,8 +135,10 @@ class Reader:
         return content[:total]
 
     def read_file(self, file: File) -> bytes:
-        self._ok(Command(0x00, 0xA4, 0x02, 0x0C, file.to_bytes(2, "big")), f"selecting {file.name}")
-        return self._read_current()
+        """Select by short EF identifier and read in the same command, then read the rest if any."""
+        first = self._ok(Command(0x00, 0xB0, 0x80 | file.sfi, 0x00, le=self._max_read, extended=self._extended),
+                         f"reading {file.name}")
+        return self._read_current(first)
 
     def read(self, mrz_information: str, *, prefer_pace: bool = True, chip_authentication: bool = True,
              active_authentication: bool = True) -> CardRead:
@@ -161,11 +162,13 @@ class Reader:
             if chip_authentication:
                 try:
                     result.chip_authenticated = self._chip_authentication(result.files[File.DG14])
+                    result.files[File.SOD] = self.read_file(File.SOD)
                 except (CardError, ValueError) as error:
                     result.chip_authenticated = False
                     result.notes.append(f"chip authentication failed: {error}")
                     return result
-        result.files[File.SOD] = self.read_file(File.SOD)
+        if File.SOD not in result.files:
+            result.files[File.SOD] = self.read_file(File.SOD)
         for number in groups:
             file = File(0x0100 | number)
             if file not in result.files:

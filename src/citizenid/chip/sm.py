@@ -91,13 +91,16 @@ def _parse_dos(data: bytes) -> list[tuple[int, bytes]]:
 
 
 class SecureMessaging:
-    __slots__ = ("_aes", "_block", "_enc", "_mac", "ssc")
+    __slots__ = ("_aes", "_block", "_cmac", "_enc", "_mac", "_retail", "_tdes", "ssc")
 
     def __init__(self, ks_enc: bytes, ks_mac: bytes, ssc: int, *, aes: bool) -> None:
         self._enc = ks_enc
         self._mac = ks_mac
         self._aes = aes
         self._block = 16 if aes else 8
+        self._cmac = _crypto.AesCmac(ks_mac) if aes else None
+        self._retail = None if aes else _crypto.RetailMac(ks_mac)
+        self._tdes = None if aes else _crypto.TdesCbc(ks_enc)
         self.ssc = ssc
 
     @classmethod
@@ -117,7 +120,8 @@ class SecureMessaging:
         if self._aes:
             iv = _crypto.aes_encrypt(self._enc, self._ssc_bytes())
             return _crypto.aes_encrypt(self._enc, padded, iv)
-        return _crypto.tdes_encrypt(self._enc, padded)
+        assert self._tdes is not None
+        return self._tdes.encrypt(padded)
 
     def _decrypt(self, data: bytes) -> bytes:
         if not data or len(data) % self._block:
@@ -126,7 +130,8 @@ class SecureMessaging:
             iv = _crypto.aes_encrypt(self._enc, self._ssc_bytes())
             plain = _crypto.aes_decrypt(self._enc, data, iv)
         else:
-            plain = _crypto.tdes_decrypt(self._enc, data)
+            assert self._tdes is not None
+            plain = self._tdes.decrypt(data)
         try:
             return _crypto.unpad(plain)
         except ValueError:
@@ -134,9 +139,10 @@ class SecureMessaging:
 
     def _mac_of(self, data: bytes) -> bytes:
         message = _crypto.pad(self._ssc_bytes() + data, self._block)
-        if self._aes:
-            return _crypto.aes_cmac(self._mac, message)
-        return _crypto.retail_mac(self._mac, message)
+        if self._cmac is not None:
+            return self._cmac(message)
+        assert self._retail is not None
+        return self._retail(message)
 
     def mac_token(self, data: bytes) -> bytes:
         """AES-CMAC under KS_mac without the SSC: PACE authentication tokens."""

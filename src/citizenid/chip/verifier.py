@@ -91,6 +91,7 @@ class Verifier:
         self._crl_max_age = crl_max_age
         self._clock = clock
         self._chain_cache: dict[bytes, tuple[x509.Certificate | None, str]] = {}
+        self._profile_cache: dict[bytes, Check] = {}
         self._crl_cache: dict[int, bool] = {}
 
     # -- document signer ------------------------------------------------------------------------------
@@ -114,11 +115,14 @@ class Verifier:
         return result
 
     def _chain(self, certificate: x509.Certificate, now: datetime) -> tuple[Check, Check, x509.Certificate | None]:
-        try:
-            check_profile(certificate, Role.DOCUMENT_SIGNER)
-            profile = Check("document_signer.profile", True, "ICAO 9303-12 document signer profile")
-        except ProfileError as error:
-            profile = Check("document_signer.profile", False, error.detail)
+        profile = self._profile_cache.get(certificate.tbs_certificate_bytes)
+        if profile is None:
+            try:
+                check_profile(certificate, Role.DOCUMENT_SIGNER)
+                profile = Check("document_signer.profile", True, "ICAO 9303-12 document signer profile")
+            except ProfileError as error:
+                profile = Check("document_signer.profile", False, error.detail)
+            self._profile_cache[certificate.tbs_certificate_bytes] = profile
         csca, detail = self._issuer_of(certificate)
         if csca is None:
             return profile, Check("document_signer.chain", False, detail), None

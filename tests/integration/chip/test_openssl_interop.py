@@ -32,7 +32,9 @@ def openssl(*args: str) -> subprocess.CompletedProcess[bytes]:
 
 
 @pytest.fixture(scope="module", params=[KeyAlgorithm.EC_P256, KeyAlgorithm.EC_BRAINPOOL_P256, KeyAlgorithm.RSA_2048])
-def issued(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[PkiService, ChipImage, Path]:
+def issued(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[PkiService, ChipImage, Path]:
     work = tmp_path_factory.mktemp("openssl")
     service = PkiService(MemoryKeyStore(), work / "pki")
     service.init(request.param)

@@ -115,3 +115,10 @@ def test_retail_mac_and_padding() -> None:
 def test_command_apdu_parsing(apdu: str, expected: Command) -> None:
     assert parse_command(bytes.fromhex(apdu)) == expected
     assert parse_command(expected.encode()) == expected
+
+
+def test_keyed_retail_mac_agrees_with_the_plain_one() -> None:
+    keyed = _crypto.RetailMac(KS_MAC)
+    for size in (8, 16, 24, 64):
+        data = bytes(range(size))
+        assert keyed(data) == _crypto.retail_mac(KS_MAC, data)
