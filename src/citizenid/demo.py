@@ -34,17 +34,20 @@ def run_demo(*, people: int, host: str, port: int, serve: bool) -> Container:
         operator_principal("demo"), SearchCriteria(name="nguyen van"), page_size=1, purpose="demo: print a sample"
     ).items
     base = f"http://{host}:{port}"
-    console.print(f"\n[bold]citizenid is ready[/bold] — {container.registry.count():,} people in "
-                  f"{settings.resolved_database_url()}")
-    console.print(f"  open          {base}/docs  (the API, with a form for every route)")
-    console.print(f"  officer login {FIRST_OFFICER} / {officer_password}   (supervisor, all provinces)")
-    console.print(f"  admin login   {ADMINISTRATOR} / {admin_password}   (accounts)")
-    console.print("  get a token   curl -s -X POST " + base + "/api/v1/auth/token -H 'content-type: application/json' "
-                  f"-d '{{\"username\":\"{FIRST_OFFICER}\",\"password\":\"{officer_password}\"}}'")
+    say = console.print
+    say(f"\n[bold]citizenid is ready[/bold] — {container.registry.count():,} people in "
+        f"{settings.resolved_database_url()}", soft_wrap=True)
+    say(f"  open           {base}/docs  — press Authorize and log in with the officer below", soft_wrap=True)
+    say(f"  officer login  {FIRST_OFFICER} / {officer_password}   (supervisor, all provinces)", soft_wrap=True)
+    say(f"  admin login    {ADMINISTRATOR} / {admin_password}   (accounts)", soft_wrap=True)
+    extract = """python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'"""
+    say(f"  from a shell   TOKEN=$(curl -s -X POST {base}/api/v1/auth/token -d username={FIRST_OFFICER} "
+        f"-d password={officer_password} | {extract})", soft_wrap=True, markup=False)
     if sample:
         p = sample[0]
-        console.print(f"  try a search  curl -s -H 'authorization: Bearer $TOKEN' "
-                      f"'{base}/api/v1/persons?name={p.name_key.replace(' ', '+')}&birth_year={p.birth_date.year}'")
+        say(f'  find a person  curl -s -H "Authorization: Bearer $TOKEN" '
+            f"'{base}/api/v1/persons?name={p.name_key.replace(' ', '+')}&birth_year={p.birth_date.year}'",
+            soft_wrap=True, markup=False)
     if serve:
         console.print(f"\nserving on {base} (Ctrl-C stops)")
         uvicorn.run("citizenid.app:app_from_environment", factory=True, host=host, port=port, log_level="warning")

@@ -13,7 +13,7 @@ from citizenid.audit.api import router as audit_router
 from citizenid.auth.api import router as auth_router
 from citizenid.auth.api import users_router
 from citizenid.registry.api import router as registry_router
-from tests.functional.conftest import login
+from tests.functional.conftest import PASSWORD, login
 
 
 def _routes(client: TestClient) -> list[tuple[str, str]]:
@@ -65,3 +65,14 @@ def test_a_logged_out_token_is_refused(client: TestClient) -> None:
     assert client.get("/api/v1/ping", headers=headers).status_code == 200
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
     assert client.get("/api/v1/ping", headers=headers).status_code == 401
+
+
+def test_oauth_password_form_logs_in_like_json(client: TestClient) -> None:
+    form = client.post("/api/v1/auth/token", data={"username": "giamsat", "password": PASSWORD,
+                                                   "grant_type": "password"})
+    assert form.status_code == 200, form.text
+    token = form.json()["access_token"]
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).json()["role"] == "supervisor"
+    garbage = client.post("/api/v1/auth/token", content=b"\xff\xfe", headers={"content-type": "application/json"})
+    assert garbage.status_code == 400
+    assert garbage.headers["content-type"] == "application/problem+json"

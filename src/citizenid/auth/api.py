@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel, Field, ValidationError
 
 from citizenid.auth.domain import Permission, Principal, Role
 from citizenid.auth.errors import NotAuthenticated
 from citizenid.auth.service import AuthService
+from citizenid.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/v1/users", tags=["auth"])
-_bearer = HTTPBearer(auto_error=False)
+# The OAuth 2.0 password flow lets the API docs' "Authorize" button log an officer in directly.
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 SESSION_COOKIE = "citizenid_session"
 
 PUBLIC_ROUTES = frozenset({("POST", "/api/v1/auth/token")})
@@ -26,9 +30,9 @@ def auth_service(request: Request) -> AuthService:
     return service
 
 
-def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
-    if credentials is not None and credentials.scheme.lower() == "bearer":
-        return credentials.credentials
+def _token(request: Request, bearer: str | None) -> str:
+    if bearer:
+        return bearer
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         return cookie
@@ -37,9 +41,9 @@ def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -
 
 def current_principal(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    bearer: Annotated[str | None, Depends(_bearer)],
 ) -> Principal:
-    principal = auth_service(request).authenticate(_token(request, credentials))
+    principal = auth_service(request).authenticate(_token(request, bearer))
     request.state.principal = principal
     return principal
 
@@ -66,9 +70,35 @@ class PrincipalOut(BaseModel):
     province_code: str | None
 
 
-@router.post("/token", response_model=TokenOut)
-def login(body: LoginBody, request: Request) -> TokenOut:
-    issued = auth_service(request).login(body.username, body.password)
+_LOGIN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": LoginBody.model_json_schema()},
+            "application/x-www-form-urlencoded": {"schema": LoginBody.model_json_schema()},
+        },
+    }
+}
+
+
+async def _login_body(request: Request) -> LoginBody:
+    """JSON for programs, form-encoded for the OAuth 2.0 password grant (the API docs' login)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await request.body()
+    try:
+        if content_type == "application/x-www-form-urlencoded":
+            form = parse_qs(raw.decode("utf-8"), max_num_fields=10)
+            return LoginBody(username=form.get("username", [""])[0], password=form.get("password", [""])[0])
+        return LoginBody.model_validate_json(raw)
+    except (ValidationError, UnicodeDecodeError, ValueError):
+        raise InvalidInput("send username and password as JSON or as an OAuth 2.0 password form") from None
+
+
+@router.post("/token", response_model=TokenOut, openapi_extra=_LOGIN_BODY)
+async def login(request: Request) -> TokenOut:
+    body = await _login_body(request)
+    # argon2 is deliberately slow: keep it off the event loop.
+    issued = await run_in_threadpool(auth_service(request).login, body.username, body.password)
     return TokenOut(
         access_token=issued.token,
         expires_at=issued.expires_at,
@@ -81,9 +111,9 @@ def login(body: LoginBody, request: Request) -> TokenOut:
 def logout(
     request: Request,
     principal: CurrentPrincipal,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    bearer: Annotated[str | None, Depends(_bearer)],
 ) -> None:
-    auth_service(request).logout(_token(request, credentials))
+    auth_service(request).logout(_token(request, bearer))
 
 
 @router.get("/me", response_model=PrincipalOut)

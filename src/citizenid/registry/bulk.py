@@ -13,18 +13,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from sqlalchemy import Engine, Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, Table, text
 from sqlalchemy.orm import Session
 
 from citizenid.db.base import utcnow
@@ -34,6 +34,7 @@ from citizenid.registry import repository as repo
 from citizenid.registry.domain import Person, Relationship, build_person
 from citizenid.registry.errors import RegistryInvalid
 from citizenid.registry.models import HouseholdRow, PersonRow
+from citizenid.vntext import fold, nfc
 
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (rows done, rows in total or None when unknown)."""
@@ -86,16 +87,34 @@ def _code_sets() -> dict[str, pa.Array]:
     }
 
 
+def per_unique(values: pa.Array, fn: Callable[[str], str]) -> pa.Array:
+    """Apply a Python string function once per distinct value (names repeat a lot), then spread it back."""
+    encoded = pc.dictionary_encode(values)
+    mapped = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return pc.take(mapped, encoded.indices)
+
+
 def fold_array(values: pa.Array) -> pa.Array:
-    """The vectorised twin of :func:`citizenid.vntext.fold` (a test keeps them equal)."""
-    lowered = pc.replace_substring(pc.utf8_lower(values), "đ", "d")
-    stripped = pc.replace_substring_regex(pc.utf8_normalize(lowered, "NFD"), r"\p{Mn}", "")
-    return pc.utf8_trim_whitespace(pc.replace_substring_regex(stripped, r"\s+", " "))
+    """:func:`citizenid.vntext.fold` over an array."""
+    return per_unique(values, fold)
 
 
 def _norm_text(values: pa.Array) -> pa.Array:
-    collapsed = pc.replace_substring_regex(pc.utf8_normalize(values, "NFC"), r"\s+", " ")
-    trimmed = pc.utf8_trim_whitespace(collapsed)
+    normalised = per_unique(values, nfc)
+    return pc.if_else(pc.equal(normalised, ""), pa.scalar(None, pa.string()), normalised)
+
+
+def _join_name(family: pa.Array, middle: pa.Array, given: pa.Array) -> pa.Array:
+    # null_handling="skip" drops rows whose parts are all null (pyarrow 26): join blanks, then close the gap
+    # a missing middle name leaves.  Parts are already trimmed, so one literal replace is enough.
+    parts = [pc.fill_null(part, "") for part in (family, middle, given)]
+    joined = pc.utf8_trim_whitespace(pc.replace_substring(pc.binary_join_element_wise(*parts, " "), "  ", " "))
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+
+
+def _norm_code(values: pa.Array) -> pa.Array:
+    """Codes and dates are ASCII: trimming is all the normalising they need (bad ones fail validation)."""
+    trimmed = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
@@ -110,7 +129,7 @@ def _strings(batch: pa.RecordBatch | pa.Table) -> dict[str, pa.Array]:
             if isinstance(column, pa.ChunkedArray):
                 column = column.combine_chunks()
             column = column.cast(pa.string())
-            out[name] = _norm_text(column)
+            out[name] = _norm_text(column) if name in _TEXT_COLUMNS else _norm_code(column)
         else:
             out[name] = pa.nulls(n, pa.string())
     return out
@@ -171,17 +190,16 @@ def _fast_columns(cols: dict[str, pa.Array], today: dt.date) -> tuple[pa.Array, 
     nationality = pc.utf8_upper(cols["nationality"])
     ok = pc.and_(ok, _valid_or_null(nationality, pc.match_substring_regex(nationality, r"^[A-Z]{3}$")))
 
-    # null_handling="skip" drops rows whose parts are all null (pyarrow 26), so join blanks and re-trim.
-    parts = [pc.fill_null(cols[k], "") for k in ("family_name", "middle_name", "given_name")]
-    full_name = _norm_text(pc.binary_join_element_wise(*parts, " "))
+    full_name = _join_name(cols["family_name"], cols["middle_name"], cols["given_name"])
+    given_key = fold_array(cols["given_name"])
     out = {
         "personal_number": number,
         "family_name": cols["family_name"],
         "middle_name": cols["middle_name"],
         "given_name": cols["given_name"],
         "full_name": full_name,
-        "name_key": fold_array(full_name),
-        "given_key": fold_array(cols["given_name"]),
+        "name_key": _join_name(fold_array(cols["family_name"]), fold_array(cols["middle_name"]), given_key),
+        "given_key": given_key,
         "sex": sex,
         "birth_date": birth,
         "birth_year": birth_year,
@@ -259,6 +277,12 @@ class _Loader:
         self.seen_numbers: set[str] = set()
         self.seen_old_ids: set[str] = set()
         self.postgres = engine.dialect.name == "postgresql"
+        with Session(engine) as session:
+            # Into an empty register nothing can already exist: the per-chunk look-ups are skipped, and
+            # numbers repeated inside the load are caught by ``seen_numbers``.
+            self.register_was_empty = repo.count_persons(session) == 0 if not self.postgres else (
+                session.scalar(text("SELECT NOT EXISTS (SELECT 1 FROM persons)")) is True
+            )
 
     def load_batch(self, batch: pa.RecordBatch | pa.Table, first_row: int) -> None:
         n = batch.num_rows
@@ -268,13 +292,11 @@ class _Loader:
         except pa.ArrowInvalid as exc:
             raise BulkImportError(f"rows {first_row}-{first_row + n - 1}: {exc}") from None
         ok, out = _fast_columns(cols, self.today)
-        fast = pa.table(out).filter(ok)
-        fast_rows = pc.indices_nonzero(ok).to_pylist()
+        table = pa.table(out).filter(ok)
+        lines = [first_row + i for i in pc.indices_nonzero(ok).to_pylist()]
         slow_index = pc.indices_nonzero(pc.invert(ok)).to_pylist()
-        rows: list[dict[str, Any]] = fast.to_pylist()
-        row_numbers = [first_row + i for i in fast_rows]
-        now = utcnow()
         if slow_index:
+            rescued: list[dict[str, Any]] = []
             raw = pa.table(cols).take(pa.array(slow_index)).to_pylist()
             for i, record in zip(slow_index, raw, strict=True):
                 try:
@@ -282,39 +304,45 @@ class _Loader:
                 except CitizenIdError as exc:
                     self.errors.append(RowError(first_row + i, record.get("personal_number"), exc.detail))
                     continue
-                rows.append(repo.person_row_values(person, now))
-                row_numbers.append(first_row + i)
-        self._write(rows, row_numbers, now)
+                values = repo.person_row_values(person, utcnow())
+                rescued.append({name: values[name] for name in table.schema.names})
+                lines.append(first_row + i)
+            if rescued:
+                table = pa.concat_tables([table, pa.Table.from_pylist(rescued, schema=table.schema)])
+        self._write(table, lines)
 
-    def _write(self, rows: list[dict[str, Any]], row_numbers: list[int], now: dt.datetime) -> None:
-        accepted: list[dict[str, Any]] = []
+    def _write(self, table: pa.Table, lines: list[int]) -> None:
+        numbers: list[str] = table["personal_number"].to_pylist()
+        old_ids: list[str | None] = table["old_id_number"].to_pylist()
+        keep: list[bool] = []
         with Session(self.engine) as session:
-            numbers = [r["personal_number"] for r in rows]
-            existing = repo.existing_numbers(session, numbers)
-            old_ids = [r["old_id_number"] for r in rows if r["old_id_number"]]
-            taken_old = repo.existing_old_ids(session, old_ids) if old_ids else set()
-            for row, line in zip(rows, row_numbers, strict=True):
-                number = row["personal_number"]
+            existing: set[str] = set()
+            taken_old: set[str] = set()
+            if not self.register_was_empty:
+                existing = repo.existing_numbers(session, numbers)
+                taken_old = repo.existing_old_ids(session, [o for o in old_ids if o])
+            for index, (number, old_id, line) in enumerate(zip(numbers, old_ids, lines, strict=True)):
+                keep.append(False)
                 if number in self.seen_numbers:
                     self.errors.append(RowError(line, number, "personal number appears twice in this file"))
                     continue
                 self.seen_numbers.add(number)
                 if number in existing:
-                    self._compare_existing(session, row, line)
+                    self._compare_existing(session, table.slice(index, 1).to_pylist()[0], line)
                     continue
-                old_id = row["old_id_number"]
                 if old_id and (old_id in taken_old or old_id in self.seen_old_ids):
                     self.errors.append(RowError(line, number, f"old ID number {old_id} belongs to another person"))
                     continue
                 if old_id:
                     self.seen_old_ids.add(old_id)
-                row["recorded_at"] = now
-                row["version"] = 1
-                accepted.append(row)
-            if accepted:
-                self._insert(session, accepted, now)
+                keep[-1] = True
+            accepted = table.filter(pa.array(keep, pa.bool_()))
+            if accepted.num_rows:
+                # Key order keeps the primary-key B-tree writes local.
+                accepted = accepted.take(pc.sort_indices(accepted["personal_number"]))
+                self._insert(session, accepted, utcnow())
             session.commit()
-        self.report.inserted += len(accepted)
+        self.report.inserted += accepted.num_rows
 
     def _compare_existing(self, session: Session, row: dict[str, Any], line: int) -> None:
         current = repo.get_row(session, row["personal_number"])
@@ -330,42 +358,41 @@ class _Loader:
                 f"already registered with different {', '.join(changed)}: record a life event instead",
             ))
 
-    def _insert(self, session: Session, rows: list[dict[str, Any]], now: dt.datetime) -> None:
-        old_ids = [(r["old_id_number"], r["personal_number"]) for r in rows if r["old_id_number"]]
-        households = _households(rows, now)
+    def _insert(self, session: Session, rows: pa.Table, now: dt.datetime) -> None:
+        n = rows.num_rows
+        stamp = now.isoformat(sep=" ") if self.postgres else now.replace(tzinfo=None).isoformat(sep=" ")
+        rows = rows.append_column("version", pa.array(np.ones(n, dtype=np.int32))).append_column(
+            "recorded_at", pa.array([stamp] * n, pa.string())
+        ).select(PERSON_COLUMNS)
+        with_old = rows.filter(pc.is_valid(rows["old_id_number"])).select(["old_id_number", "personal_number"])
+        households = _households(rows, stamp)
         if self.postgres:
             dbapi = session.connection().connection.dbapi_connection
             assert dbapi is not None
             with dbapi.cursor() as cursor:  # type: ignore[attr-defined]
-                _copy(cursor, "persons", PERSON_COLUMNS, ([r[c] for c in PERSON_COLUMNS] for r in rows))
-                _copy(cursor, "old_id_numbers", ["old_id_number", "personal_number"], old_ids)
-            statement = pg_insert(HouseholdRow)
+                _copy_csv(cursor, "persons", rows)
+                _copy_csv(cursor, "old_id_numbers", with_old)
+                if households.num_rows:
+                    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS households_load (LIKE households) "
+                                   "ON COMMIT DELETE ROWS")
+                    _copy_csv(cursor, "households_load", households)
+                    cursor.execute(_HOUSEHOLD_UPSERT.format(source="SELECT * FROM households_load"))
         else:
             sql = session.connection()
-            placeholders = ", ".join(f":{c}" for c in PERSON_COLUMNS)
+            sql.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB while loading: indexes stay in memory
+            marks = ", ".join("?" for _ in PERSON_COLUMNS)
             sql.exec_driver_sql(
-                f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
-                [_sqlite_row(r) for r in rows],
+                f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                _tuples(rows),
             )
-            if old_ids:
+            if with_old.num_rows:
                 sql.exec_driver_sql(
-                    "INSERT INTO old_id_numbers (old_id_number, personal_number) VALUES (?, ?)", old_ids
+                    "INSERT INTO old_id_numbers (old_id_number, personal_number) VALUES (?, ?)", _tuples(with_old)
                 )
-            statement = sqlite_insert(HouseholdRow)  # type: ignore[assignment]
-        if households:
-            heads = [h for h in households if h["head_number"]]
-            others = [h for h in households if not h["head_number"]]
-            if heads:
-                session.execute(statement.on_conflict_do_update(
-                    index_elements=["household_id"],
-                    set_={"head_number": statement.excluded.head_number,
-                          "residence_province": statement.excluded.residence_province,
-                          "residence_commune": statement.excluded.residence_commune,
-                          "residence_detail": statement.excluded.residence_detail},
-                ), heads)
-            if others:
-                session.execute(statement.on_conflict_do_nothing(index_elements=["household_id"]), others)
-            self.report.households += len(households)
+            if households.num_rows:
+                marks = ", ".join("?" for _ in households.schema.names)
+                sql.exec_driver_sql(_HOUSEHOLD_UPSERT.format(source=f"VALUES ({marks})"), _tuples(households))
+        self.report.households += households.num_rows
 
     def write_errors(self, errors_path: Path) -> None:
         self.report.rejected = len(self.errors)
@@ -380,36 +407,80 @@ class _Loader:
         self.report.errors_path = errors_path
 
 
-def _households(rows: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        household = r["household_id"]
-        if not household:
-            continue
-        is_head = r["household_relationship"] == Relationship.HEAD.value
-        if household in found and not (is_head and not found[household]["head_number"]):
-            continue
-        found[household] = {
-            "household_id": household,
-            "head_number": r["personal_number"] if is_head else None,
-            "residence_province": r["residence_province"],
-            "residence_commune": r["residence_commune"],
-            "residence_detail": r["residence_detail"],
-            "created_at": now,
-        }
-    return list(found.values())
+HOUSEHOLD_COLUMNS = [c.name for c in HouseholdRow.__table__.columns]
+# A household row from a member keeps an existing household as it is; the head's row sets head and address.
+_HOUSEHOLD_UPSERT = (
+    f"INSERT INTO households ({', '.join(HOUSEHOLD_COLUMNS)}) {{source}} "
+    "ON CONFLICT (household_id) DO UPDATE SET head_number = excluded.head_number, "
+    "residence_province = excluded.residence_province, residence_commune = excluded.residence_commune, "
+    "residence_detail = excluded.residence_detail WHERE excluded.head_number IS NOT NULL"
+)
 
 
-def _sqlite_row(row: dict[str, Any]) -> dict[str, Any]:
-    out = dict(row)
-    out["recorded_at"] = row["recorded_at"].isoformat(sep=" ")
-    return out
+def _households(rows: pa.Table, stamp: str) -> pa.Table:
+    """One row per household in the chunk, taken from its head where the head is in the chunk."""
+    members = rows.filter(pc.is_valid(rows["household_id"]))
+    if members.num_rows == 0:
+        return pa.table({name: pa.array([], pa.string()) for name in HOUSEHOLD_COLUMNS})
+    is_head = pc.fill_null(pc.equal(members["household_relationship"], Relationship.HEAD.value), False)
+    ranked = members.append_column("not_head", pc.invert(is_head)).sort_by(
+        [("household_id", "ascending"), ("not_head", "ascending")]
+    )
+    ids = ranked["household_id"].combine_chunks()
+    previous = pa.concat_arrays([pa.array([None], pa.string()), ids.slice(0, len(ids) - 1)])
+    first = pc.fill_null(pc.not_equal(ids, previous), True)
+    chosen = ranked.filter(first)
+    head = pc.if_else(pc.invert(chosen["not_head"]), chosen["personal_number"], pa.scalar(None, pa.string()))
+    return pa.table({
+        "household_id": chosen["household_id"],
+        "head_number": head,
+        "residence_province": chosen["residence_province"],
+        "residence_commune": chosen["residence_commune"],
+        "residence_detail": chosen["residence_detail"],
+        "created_at": pa.array([stamp] * chosen.num_rows, pa.string()),
+    }).select(HOUSEHOLD_COLUMNS)
 
 
-def _copy(cursor: Any, table: str, columns: list[str], rows: Any) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+def _tuples(table: pa.Table) -> list[tuple[Any, ...]]:
+    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+
+
+def _copy_csv(cursor: Any, name: str, table: pa.Table) -> None:
+    """COPY an Arrow table: Arrow writes the CSV in C++, PostgreSQL reads it as fast as it reads files."""
+    if table.num_rows == 0:
+        return
+    buffer = pa.BufferOutputStream()
+    pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
+    with cursor.copy(f"COPY {name} ({', '.join(table.schema.names)}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue().to_pybytes())
+
+
+# Filling an empty register with many rows, the secondary indexes are built once at the end (a sort)
+# instead of row by row: what pg_restore does.  Every load first restores any index that a killed load
+# left missing.
+DEFER_INDEXES_FROM = 100_000
+_CSV_BYTES_PER_ROW = 250
+_SECONDARY_INDEXES = sorted(_PERSONS.indexes, key=lambda ix: str(ix.name))
+
+
+def restore_indexes(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for index in _SECONDARY_INDEXES:
+            index.create(connection, checkfirst=True)
+
+
+@contextmanager
+def _indexes_deferred(engine: Engine, defer: bool) -> Iterator[None]:
+    if not defer:
+        yield
+        return
+    with engine.begin() as connection:
+        for index in _SECONDARY_INDEXES:
+            index.drop(connection, checkfirst=True)
+    try:
+        yield
+    finally:
+        restore_indexes(engine)
 
 
 def import_file(
@@ -420,21 +491,25 @@ def import_file(
     today: dt.date,
     progress: ProgressCallback | None = None,
     chunk_size: int = 50_000,
+    defer_indexes_from: int = DEFER_INDEXES_FROM,
 ) -> ImportReport:
     if not path.is_file():
         raise BulkImportError(f"no such file: {path}")
     batches, total = _batches(path, chunk_size)
+    restore_indexes(engine)
     loader = _Loader(engine, today)
+    expected = total if total is not None else path.stat().st_size // _CSV_BYTES_PER_ROW
     row = 1
     try:
-        for batch in batches:
-            missing = {"personal_number", "sex", "birth_date", "residence_commune"} - set(batch.schema.names)
-            if missing:
-                raise BulkImportError(f"{path.name} lacks the column(s) {', '.join(sorted(missing))}")
-            loader.load_batch(batch, row)
-            row += batch.num_rows
-            if progress:
-                progress(row - 1, total)
+        with _indexes_deferred(engine, loader.register_was_empty and expected >= defer_indexes_from):
+            for batch in batches:
+                missing = {"personal_number", "sex", "birth_date", "residence_commune"} - set(batch.schema.names)
+                if missing:
+                    raise BulkImportError(f"{path.name} lacks the column(s) {', '.join(sorted(missing))}")
+                loader.load_batch(batch, row)
+                row += batch.num_rows
+                if progress:
+                    progress(row - 1, total)
     except pa.ArrowInvalid as exc:
         raise BulkImportError(f"{path.name} near row {row}: {exc}") from None
     finally:
@@ -445,14 +520,17 @@ def import_file(
 def load_table(
     engine: Engine, table: pa.Table | pa.RecordBatch, *, today: dt.date, progress: ProgressCallback | None = None,
     chunk_size: int = 100_000,
+    defer_indexes_from: int = DEFER_INDEXES_FROM,
 ) -> ImportReport:
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
+    restore_indexes(engine)
     loader = _Loader(engine, today)
     done = 0
-    for batch in table.to_batches(max_chunksize=chunk_size):
-        loader.load_batch(batch, done + 1)
-        done += batch.num_rows
+    with _indexes_deferred(engine, loader.register_was_empty and table.num_rows >= defer_indexes_from):
+        for batch in table.to_batches(max_chunksize=chunk_size):
+            loader.load_batch(batch, done + 1)
+            done += batch.num_rows
         if progress:
             progress(done, table.num_rows)
     loader.report.rejected = len(loader.errors)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import inspect, text
 
 from citizenid.auth.domain import Principal, Role
 from citizenid.bootstrap import Container
-from citizenid.registry.bulk import BulkImportError
+from citizenid.registry.bulk import BulkImportError, load_table, restore_indexes
+from citizenid.registry.models import PersonRow
 from citizenid.registry.repository import SearchCriteria
 from citizenid.synth import generate_population
 from tests.factories import person_record
@@ -102,3 +105,20 @@ def test_unusable_files_fail_with_one_clear_error(container: Container, tmp_path
     with pytest.raises(BulkImportError, match="lacks the column"):
         container.registry.import_file(SUPERVISOR, tmp_path / "cols.csv", errors_path=tmp_path / "e.csv")
     assert container.registry.count() == 0
+
+
+def test_a_large_load_into_an_empty_register_rebuilds_its_indexes(any_container: Container) -> None:
+    engine = any_container.engine
+    expected = {ix.name for ix in PersonRow.__table__.indexes}
+    table = generate_population(300, seed=9)
+    report = load_table(engine, table, today=dt.date(2026, 11, 27), chunk_size=100, defer_indexes_from=1)
+    assert report.inserted == 300
+    assert expected <= {ix["name"] for ix in inspect(engine).get_indexes("persons")}
+    # A load killed while its indexes were deferred leaves them missing; the next load restores them.
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_persons_name_key_birth_year"))
+    restore_indexes(engine)
+    assert expected <= {ix["name"] for ix in inspect(engine).get_indexes("persons")}
+    first = table.slice(0, 1).to_pylist()[0]
+    found = any_container.registry.search(SUPERVISOR, SearchCriteria(name=first["full_name"]))
+    assert first["personal_number"] in [p.personal_number for p in found.items]
