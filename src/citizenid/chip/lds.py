@@ -7,6 +7,7 @@ for chip and active authentication), DG15 (active authentication public key) and
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ P256_PARAMETER_ID = 12
 # -- EF.COM --------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=32)
 def encode_com(data_groups: tuple[int, ...]) -> bytes:
     tags = bytes(DG_TAGS[n] for n in data_groups)
     return tlv(TAG_COM, tlv(0x5F01, b"0108") + tlv(0x5F36, b"040000") + tlv(0x5C, tags))
@@ -205,26 +207,35 @@ def _utf8(text: str) -> bytes:
     return tlv(UTF8_STRING, text.encode("utf-8"))
 
 
+def _string_item(n: int, tag: int, raw: bytes) -> bytes:
+    """``SEQUENCE { INTEGER n, <tag> raw }``; the common short case built in one step."""
+    size = len(raw)
+    if size < 0x7B:
+        return bytes((SEQUENCE, size + 5, INTEGER, 1, n, tag, size)) + raw
+    return _item(n, tlv(tag, raw))
+
+
 def encode_dg13(holder: CardHolder) -> bytes:
     parents = tlv(SEQUENCE, _utf8(holder.father)) + tlv(SEQUENCE, _utf8(holder.mother))
     spouse = tlv(SEQUENCE, _utf8(holder.spouse)) if holder.spouse else b""
     expiry = NEVER_EXPIRES_TEXT if holder.expiry_date is None else _dmy(holder.expiry_date).decode()
+    p, u = PRINTABLE_STRING, UTF8_STRING
     body = b"".join((
-        _item(1, tlv(PRINTABLE_STRING, holder.personal_number.encode("ascii"))),
-        _item(2, _utf8(holder.full_name)),
-        _item(3, tlv(PRINTABLE_STRING, _dmy(holder.birth_date))),
-        _item(4, _utf8(_SEX[holder.sex])),
-        _item(5, _utf8(holder.nationality)),
-        _item(6, _utf8(holder.ethnicity)),
-        _item(7, _utf8(holder.religion)),
-        _item(8, _utf8(holder.place_of_origin)),
-        _item(9, _utf8(holder.place_of_residence)),
-        _item(10, _utf8(holder.identifying_features)),
-        _item(11, tlv(PRINTABLE_STRING, _dmy(holder.issue_date))),
-        _item(12, _utf8(expiry)),
+        _string_item(1, p, holder.personal_number.encode("ascii")),
+        _string_item(2, u, holder.full_name.encode()),
+        _string_item(3, p, _dmy(holder.birth_date)),
+        _string_item(4, u, _SEX[holder.sex].encode()),
+        _string_item(5, u, holder.nationality.encode()),
+        _string_item(6, u, holder.ethnicity.encode()),
+        _string_item(7, u, holder.religion.encode()),
+        _string_item(8, u, holder.place_of_origin.encode()),
+        _string_item(9, u, holder.place_of_residence.encode()),
+        _string_item(10, u, holder.identifying_features.encode()),
+        _string_item(11, p, _dmy(holder.issue_date)),
+        _string_item(12, u, expiry.encode()),
         _item(13, parents),
         _item(14, spouse),
-        _item(15, tlv(PRINTABLE_STRING, holder.old_id_number.encode("ascii"))),
+        _string_item(15, p, holder.old_id_number.encode("ascii")),
     ))
     return tlv(0x6D, body)
 
@@ -335,13 +346,17 @@ def _spki(public_key: object) -> bytes:
     return public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)  # type: ignore[attr-defined,no-any-return]
 
 
+_CA_INFO = tlv(SEQUENCE, der.oid(OID_CA_ECDH_AES_CBC_CMAC_128) + der.integer(1))
+_AA_INFO = tlv(SEQUENCE, der.oid(OID_AA_PROTOCOL) + der.integer(1) + der.oid(OID_ECDSA_PLAIN_SHA256))
+_PK_ECDH = der.oid(OID_PK_ECDH)
+
+
 def encode_dg14(chip_auth_spki: bytes | None, active_auth: bool) -> bytes:
     infos = b""
     if chip_auth_spki is not None:
-        infos += tlv(SEQUENCE, der.oid(OID_PK_ECDH) + chip_auth_spki)
-        infos += tlv(SEQUENCE, der.oid(OID_CA_ECDH_AES_CBC_CMAC_128) + der.integer(1))
+        infos += tlv(SEQUENCE, _PK_ECDH + chip_auth_spki) + _CA_INFO
     if active_auth:
-        infos += tlv(SEQUENCE, der.oid(OID_AA_PROTOCOL) + der.integer(1) + der.oid(OID_ECDSA_PLAIN_SHA256))
+        infos += _AA_INFO
     return tlv(0x6E, tlv(SET, infos))
 
 

@@ -23,25 +23,32 @@ LINE = 30
 NEVER_EXPIRES = "991231"  # "Không thời hạn": the date Vietnam prints for cards that never expire
 _ALPHABET = re.compile(r"[0-9A-Z<]*")
 _YYMMDD = re.compile(r"[0-9]{6}")
+_NOT_MRZ = re.compile(r"[^0-9A-Z]+")
 
 
-_VALUES = {**{str(d): d for d in range(10)}, **{chr(65 + i): 10 + i for i in range(26)}, "<": 0}
+# Byte → check-digit value; 0xFF marks a character an MRZ may not hold.
+_VALUES = bytes(
+    b - 48 if 48 <= b <= 57 else b - 55 if 65 <= b <= 90 else 0 if b == 60 else 0xFF for b in range(256)
+)
 
 
 def check_digit(field: str) -> str:
     """The ICAO 9303 check digit of ``field``: weights 7, 3, 1; A-Z count 10-35, '<' counts 0."""
-    try:
-        values = [_VALUES[ch] for ch in field]
-    except KeyError as bad:
-        raise MrzError(f"character {bad.args[0]!r} is not allowed in an MRZ") from None
+    values = field.encode("utf-8").translate(_VALUES)
+    if 0xFF in values or not field.isascii():
+        bad = next((ch for ch in field if not ("0" <= ch <= "9" or "A" <= ch <= "Z" or ch == "<")), field[:1])
+        raise MrzError(f"character {bad!r} is not allowed in an MRZ")
     return str((7 * sum(values[0::3]) + 3 * sum(values[1::3]) + sum(values[2::3])) % 10)
 
 
 def transliterate(text: str) -> str:
     """Upper-case MRZ characters: diacritics dropped (Đ → D), anything else becomes '<'."""
     folded = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    letters = "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
-    return re.sub(r"[^0-9A-Z]+", "<", letters).strip("<")
+    if folded.isascii():
+        letters = folded.upper()
+    else:
+        letters = "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
+    return _NOT_MRZ.sub("<", letters).strip("<")
 
 
 @dataclass(frozen=True)
@@ -151,9 +158,10 @@ def vietnamese_td1(
         issuing_state="VNM",
         document_number=personal_number[3:],
         optional_data_1=personal_number + "<<" + check_digit(personal_number),
-        birth_date=birth_date.strftime("%y%m%d"),
+        birth_date=f"{birth_date.year % 100:02d}{birth_date.month:02d}{birth_date.day:02d}",
         sex=mrz_sex,
-        expiry_date=NEVER_EXPIRES if expiry_date is None else expiry_date.strftime("%y%m%d"),
+        expiry_date=NEVER_EXPIRES if expiry_date is None else
+        f"{expiry_date.year % 100:02d}{expiry_date.month:02d}{expiry_date.day:02d}",
         nationality="VNM",
         optional_data_2="",
         primary_identifier=parts[0],

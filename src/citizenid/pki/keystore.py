@@ -96,12 +96,13 @@ def verify_signature(public_key: PublicKeyTypes, signature: bytes, data: bytes) 
 class SoftwareSigner:
     """A signer over an in-memory private key (file key store, chip keys, tests)."""
 
-    __slots__ = ("_algorithm", "_key", "_public")
+    __slots__ = ("_algorithm", "_ecdsa", "_key", "_public")
 
     def __init__(self, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey, algorithm: KeyAlgorithm) -> None:
         self._key = key
         self._algorithm = algorithm
         self._public: PublicKey = key.public_key()
+        self._ecdsa = ec.ECDSA(hashes.SHA256())
 
     @classmethod
     def generate(cls, algorithm: KeyAlgorithm) -> SoftwareSigner:
@@ -121,7 +122,7 @@ class SoftwareSigner:
 
     def sign(self, data: bytes) -> bytes:
         if isinstance(self._key, ec.EllipticCurvePrivateKey):
-            return self._key.sign(data, ec.ECDSA(hashes.SHA256()))
+            return self._key.sign(data, self._ecdsa)
         return self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
 
     def __repr__(self) -> str:
