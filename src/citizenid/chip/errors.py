@@ -9,10 +9,10 @@
         ├── LdsError                    (CHIP-020)  a data group or EF.SOD that is not valid DER / LDS
         ├── ChipImageError              (CHIP-030)  a chip image file that cannot be loaded
         ├── CardError                   (CHIP-040)  the card answered with an error status word
-        │   ├── AccessDeniedError            (CHIP-041)  BAC / PACE failed or was not done
+        │   ├── AccessDeniedError       (CHIP-041)  BAC / PACE failed or was not done
         │   └── SecureMessagingError    (CHIP-042)  a protected APDU with a wrong MAC or layout
         ├── TransportError              (CHIP-050)  the reader or card went away
-        └── VerificationFailedError          (CHIP-060)  a card was read but did not verify
+        └── VerificationFailedError     (CHIP-060)  a card was read but did not verify
 """
 
 from __future__ import annotations

@@ -23,7 +23,11 @@ LINE = 30
 NEVER_EXPIRES = "991231"  # "Không thời hạn": the date Vietnam prints for cards that never expire
 _ALPHABET = re.compile(r"[0-9A-Z<]*")
 _YYMMDD = re.compile(r"[0-9]{6}")
+_TEXT_FIELDS = ("document_code", "issuing_state", "document_number", "optional_data_1", "nationality",
+                "optional_data_2", "primary_identifier", "secondary_identifier")
 _NOT_MRZ = re.compile(r"[^0-9A-Z]+")
+_TWELVE_DIGITS = re.compile(r"[0-9]{12}")
+_SEXES = {"M": "M", "F": "F", "NAM": "M", "NỮ": "F", "NU": "F"}
 
 
 # Byte → check-digit value; 0xFF marks a character an MRZ may not hold.
@@ -68,14 +72,14 @@ class TD1:
     secondary_identifier: str
 
     def __post_init__(self) -> None:
-        for name in ("document_code", "issuing_state", "document_number", "optional_data_1",
-                     "nationality", "optional_data_2", "primary_identifier", "secondary_identifier"):
-            value = getattr(self, name)
-            if not _ALPHABET.fullmatch(value):
-                raise MrzError(f"{name} {value!r} holds characters outside 0-9, A-Z and '<'")
-        for name in ("birth_date", "expiry_date"):
-            if not _YYMMDD.fullmatch(getattr(self, name)):
-                raise MrzError(f"{name} must be YYMMDD")
+        text = (self.document_code, self.issuing_state, self.document_number, self.optional_data_1,
+                self.nationality, self.optional_data_2, self.primary_identifier, self.secondary_identifier)
+        if not _ALPHABET.fullmatch("".join(text)):
+            for name, value in zip(_TEXT_FIELDS, text, strict=True):
+                if not _ALPHABET.fullmatch(value):
+                    raise MrzError(f"{name} {value!r} holds characters outside 0-9, A-Z and '<'")
+        if len(self.birth_date) != 6 or not _TWELVE_DIGITS.fullmatch(self.birth_date + self.expiry_date):
+            raise MrzError("birth_date and expiry_date must be YYMMDD")
         if self.sex not in ("M", "F", "<"):
             raise MrzError("sex must be M, F or <")
         if not 1 <= len(self.document_code) <= 2 or len(self.issuing_state) > 3 or len(self.nationality) > 3:
@@ -145,12 +149,12 @@ def vietnamese_td1(
     expiry_date: date | None,
 ) -> TD1:
     """The MRZ of a Vietnamese card.  ``expiry_date`` None means the card never expires."""
-    if not re.fullmatch(r"[0-9]{12}", personal_number):
+    if not _TWELVE_DIGITS.fullmatch(personal_number):
         raise MrzError("a Vietnamese personal number has exactly 12 digits")
     parts = transliterate(full_name).split("<")
     if not parts or not parts[0]:
         raise MrzError("the full name has no letters")
-    mrz_sex = {"M": "M", "F": "F", "NAM": "M", "NỮ": "F", "NU": "F"}.get(sex.upper())
+    mrz_sex = _SEXES.get(sex) or _SEXES.get(sex.upper())
     if mrz_sex is None:
         raise MrzError(f"sex {sex!r} is not M/F/Nam/Nữ")
     return TD1(

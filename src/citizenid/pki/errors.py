@@ -5,12 +5,12 @@
     CitizenIdError
     └── PkiError                        (PKI-001)
         ├── KeyStoreError               (PKI-010)  the key store cannot do what was asked
-        │   ├── KeyNotFoundError             (PKI-011)
-        │   ├── WrongPassphraseError         (PKI-012)
-        │   └── KeyStoreUnavailableError     (PKI-013)  e.g. no PKCS#11 library / token
+        │   ├── KeyNotFoundError        (PKI-011)
+        │   ├── WrongPassphraseError    (PKI-012)
+        │   └── KeyStoreUnavailableError (PKI-013)  e.g. no PKCS#11 library / token
         ├── ProfileError                (PKI-020)  a certificate that breaks its ICAO 9303-12 profile
-        ├── NotInitialisedError              (PKI-030)  no CSCA yet: run ``pki init``
-        ├── AlreadyInitialisedError          (PKI-031)
+        ├── NotInitialisedError         (PKI-030)  no CSCA yet: run ``pki init``
+        ├── AlreadyInitialisedError     (PKI-031)
         ├── MasterlistError             (PKI-040)  a masterlist that cannot be read or verified
         └── CmsError                    (PKI-050)  CMS signed data that cannot be parsed
 """
