@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from citizenid.chip.card import VirtualChip
 from citizenid.chip.errors import ChipError, VerificationFailedError
 from citizenid.chip.service import ChipImage, ChipService, PcscTransport, TrustStore, VerificationResult, parse_td1
 from citizenid.chip.service import load_holder as _load_holder
+from citizenid.chip.vicc import VpcdBridge
 
 app = typer.Typer(help="ICAO 9303 chips: personalise, verify, read.", no_args_is_help=True)
 
@@ -115,3 +118,23 @@ def read_command(
         _report(service.read(transport, mrz_information, trust), as_json)
     finally:
         transport.close()
+
+
+@app.command("serve")
+def serve_command(
+    image: Annotated[Path, typer.Argument(help="a chip image file")],
+    port: Annotated[int, typer.Option(help="vpcd port (Debian's vsmartcard-vpcd listens on 35963)")] = 35963,
+    seconds: Annotated[float, typer.Option(help="stop after this long (0: until interrupted)")] = 0,
+) -> None:
+    """Put a chip image into the vpcd virtual reader so PC/SC applications can read it."""
+    bridge = VpcdBridge(VirtualChip(ChipImage.load(image)), port=port)
+    bridge.start()
+    typer.echo(f"chip {image} is in the vpcd reader on port {port}; Ctrl-C to remove it")
+    try:
+        deadline = time.monotonic() + seconds if seconds else None
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bridge.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Protocol
 
 from citizenid.chip.errors import TransportError
@@ -46,6 +47,7 @@ class PcscTransport:
         try:
             self._connection.connect()
         except Exception as error:  # noqa: BLE001 - as above
+            self.close()
             raise TransportError(f"no card in {chosen[0]}: {error}") from None
 
     def transmit(self, apdu: bytes) -> bytes:
@@ -56,4 +58,8 @@ class PcscTransport:
         return bytes(data) + bytes((sw1, sw2))
 
     def close(self) -> None:
-        self._connection.disconnect()
+        """Disconnect and release the PC/SC context now rather than in a destructor."""
+        with contextlib.suppress(Exception):
+            self._connection.disconnect()
+        with contextlib.suppress(Exception):
+            self._connection.release()

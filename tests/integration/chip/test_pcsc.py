@@ -6,6 +6,7 @@ one for the test and stops it afterwards.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -13,10 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from typer.testing import CliRunner
 
 from citizenid.chip.card import VirtualChip
-from citizenid.chip.image import ChipImage, personalise
+from citizenid.chip.cli import app as chip_app
+from citizenid.chip.errors import TransportError
 from citizenid.chip.reader import Reader
+from citizenid.chip.service import ChipService
 from citizenid.chip.transport import PcscTransport
 from citizenid.chip.verifier import TrustStore, Verifier
 from citizenid.chip.vicc import VpcdBridge
@@ -48,16 +53,13 @@ def pcscd() -> Iterator[None]:
         started.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory: pytest.TempPathFactory) -> tuple[ChipImage, TrustStore]:
-    service = PkiService(MemoryKeyStore(), tmp_path_factory.mktemp("pki"))
+# One test, two phases: under pytest-xdist two tests could land on two workers and race to start pcscd.
+def test_pcsc_library_read_and_cli_read(pcscd: None, tmp_path: Path) -> None:
+    service = PkiService(MemoryKeyStore(), tmp_path / "pki")
     service.init()
-    image = personalise(HOLDER, b"\xff\xd8" + bytes(6000) + b"\xff\xd9", service.document_signer())
-    return image, TrustStore.from_masterlist(service.masterlist(), crls=[service.crl()])
-
-
-def test_read_and_verify_over_pcsc(pcscd: None, issued: tuple[ChipImage, TrustStore]) -> None:
-    image, trust = issued
+    chip_service = ChipService(service)
+    image = chip_service.personalise(HOLDER, b"\xff\xd8" + bytes(6000) + b"\xff\xd9")
+    trust = TrustStore.from_masterlist(service.masterlist(), crls=[service.crl()])
     bridge = VpcdBridge(VirtualChip(image))
     bridge.start()
     try:
@@ -66,16 +68,25 @@ def test_read_and_verify_over_pcsc(pcscd: None, issued: tuple[ChipImage, TrustSt
             try:
                 transport = PcscTransport("Virtual PCD 00 00")
                 break
-            except Exception:  # noqa: BLE001 - no card yet
+            except TransportError:
                 time.sleep(0.1)
         assert transport is not None, "pcscd never saw the virtual card"
         try:
             card = Reader(transport).read(image.mrz_information, prefer_pace=False)
         finally:
             transport.close()
+        result = Verifier(trust).verify(card)
+        assert result.valid, result.as_dict()
+        assert result.access == "BAC"
+        assert card.files == {f: image.files[f] for f in card.files}
+
+        (tmp_path / "ml.der").write_bytes(service.masterlist())
+        (tmp_path / "crl.der").write_bytes(service.crl().public_bytes(Encoding.DER))
+        mrz = "\\n".join(HOLDER.mrz().lines())
+        outcome = CliRunner().invoke(chip_app, ["read", mrz, "--reader", "Virtual PCD 00 00", "--masterlist",
+                                                str(tmp_path / "ml.der"), "--crl", str(tmp_path / "crl.der"),
+                                                "--json"], obj=chip_service)
     finally:
         bridge.stop()
-    result = Verifier(trust).verify(card)
-    assert result.valid, result.as_dict()
-    assert result.access == "BAC"
-    assert card.files == {f: image.files[f] for f in card.files}
+    assert outcome.exit_code == 0, (outcome.output, outcome.exception)
+    assert json.loads(outcome.output)["valid"] is True
