@@ -30,9 +30,12 @@ def unpad(data: bytes) -> bytes:
     return stripped[:-1]
 
 
+_ODD_PARITY = bytes((b & 0xFE) | ((bin(b >> 1).count("1") + 1) & 1) for b in range(256))
+
+
 def adjust_parity(key: bytes) -> bytes:
     """Set each byte's lowest bit so that the byte has odd parity (DES keys)."""
-    return bytes((b & 0xFE) | ((bin(b >> 1).count("1") + 1) & 1) for b in key)
+    return key.translate(_ODD_PARITY)
 
 
 def kdf(secret: bytes, counter: int, *, aes: bool) -> bytes:
@@ -87,6 +90,28 @@ def aes_cmac(key: bytes, data: bytes) -> bytes:
     mac = CMAC(algorithms.AES(key))
     mac.update(data)
     return mac.finalize()[:8]
+
+
+class AesCbc:
+    """AES-CBC under one key with a per-message IV, and AES on single blocks (the SM IV)."""
+
+    __slots__ = ("_algorithm", "_ecb")
+
+    def __init__(self, key: bytes) -> None:
+        self._algorithm = algorithms.AES(key)
+        self._ecb = Cipher(self._algorithm, modes.ECB())  # noqa: S305 - one block: E(KS_enc, SSC)
+
+    def block(self, data: bytes) -> bytes:
+        encryptor = self._ecb.encryptor()
+        return encryptor.update(data) + encryptor.finalize()
+
+    def encrypt(self, data: bytes, iv: bytes) -> bytes:
+        encryptor = Cipher(self._algorithm, modes.CBC(iv)).encryptor()
+        return encryptor.update(data) + encryptor.finalize()
+
+    def decrypt(self, data: bytes, iv: bytes) -> bytes:
+        decryptor = Cipher(self._algorithm, modes.CBC(iv)).decryptor()
+        return decryptor.update(data) + decryptor.finalize()
 
 
 class AesCmac:

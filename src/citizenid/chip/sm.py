@@ -91,7 +91,7 @@ def _parse_dos(data: bytes) -> list[tuple[int, bytes]]:
 
 
 class SecureMessaging:
-    __slots__ = ("_aes", "_block", "_cmac", "_enc", "_mac", "_retail", "_tdes", "ssc")
+    __slots__ = ("_aes", "_aes_cbc", "_block", "_cmac", "_enc", "_mac", "_retail", "_tdes", "ssc")
 
     def __init__(self, ks_enc: bytes, ks_mac: bytes, ssc: int, *, aes: bool) -> None:
         self._enc = ks_enc
@@ -99,6 +99,7 @@ class SecureMessaging:
         self._aes = aes
         self._block = 16 if aes else 8
         self._cmac = _crypto.AesCmac(ks_mac) if aes else None
+        self._aes_cbc = _crypto.AesCbc(ks_enc) if aes else None
         self._retail = None if aes else _crypto.RetailMac(ks_mac)
         self._tdes = None if aes else _crypto.TdesCbc(ks_enc)
         self.ssc = ssc
@@ -117,18 +118,16 @@ class SecureMessaging:
 
     def _encrypt(self, data: bytes) -> bytes:
         padded = _crypto.pad(data, self._block)
-        if self._aes:
-            iv = _crypto.aes_encrypt(self._enc, self._ssc_bytes())
-            return _crypto.aes_encrypt(self._enc, padded, iv)
+        if self._aes_cbc is not None:
+            return self._aes_cbc.encrypt(padded, self._aes_cbc.block(self._ssc_bytes()))
         assert self._tdes is not None
         return self._tdes.encrypt(padded)
 
     def _decrypt(self, data: bytes) -> bytes:
         if not data or len(data) % self._block:
             raise SecureMessagingError("encrypted data is not whole blocks", SW_SM_OBJECTS_INCORRECT)
-        if self._aes:
-            iv = _crypto.aes_encrypt(self._enc, self._ssc_bytes())
-            plain = _crypto.aes_decrypt(self._enc, data, iv)
+        if self._aes_cbc is not None:
+            plain = self._aes_cbc.decrypt(data, self._aes_cbc.block(self._ssc_bytes()))
         else:
             assert self._tdes is not None
             plain = self._tdes.decrypt(data)

@@ -101,6 +101,12 @@ def build_sod(data_groups: dict[int, bytes], signer: SodSigner) -> bytes:
     return tlv(TAG_SOD, content_info)
 
 
+@lru_cache(maxsize=64)
+def _load_certificate(data: bytes) -> x509.Certificate:
+    """Document signer certificates repeat across millions of cards: parse each once."""
+    return x509.load_der_x509_certificate(data)
+
+
 @dataclass(frozen=True, slots=True)
 class SecurityObject:
     """A decoded EF.SOD: the data-group hashes, the signer certificate and what its signature covers."""
@@ -143,7 +149,7 @@ def parse_sod(data: bytes) -> SecurityObject:
         if not certs:
             raise LdsError("EF.SOD certificate set is empty")
         try:
-            certificate = x509.load_der_x509_certificate(certs[0][2])
+            certificate = _load_certificate(certs[0][2])
         except ValueError as error:
             raise LdsError(f"EF.SOD signer certificate is malformed: {error}") from None
         index += 1
