@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -245,7 +246,7 @@ class VirtualChip:
             encoded = dict(der.children(der.unwrap(c.data, 0x7C)))[0x80]
             terminal = ec.EllipticCurvePublicKey.from_encoded_point(key.curve, encoded)
             secret = key.exchange(ec.ECDH(), terminal)
-        except (LdsError, KeyError, ValueError):
+        except (LdsError, KeyError, ValueError, UnsupportedAlgorithm):
             return b"", SW_WRONG_DATA, None
         return b"\x7c\x00", SW_OK, SecureMessaging.from_secret(secret, aes=True)
 

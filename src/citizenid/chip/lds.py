@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 
 from citizenid.chip import der
@@ -380,7 +381,7 @@ def decode_dg15(data: bytes) -> object:
     """The active-authentication public key of DG15 as a cryptography public key."""
     try:
         return load_der_public_key(der.unwrap(data, 0x6F))
-    except ValueError as error:
+    except (ValueError, UnsupportedAlgorithm) as error:
         raise LdsError(f"DG15 does not hold a public key: {error}") from None
 
 

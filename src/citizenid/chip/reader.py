@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 
@@ -100,7 +101,10 @@ class Reader:
         spki, _ = lds.decode_dg14(dg14)
         if spki is None:
             return None
-        chip_key = load_der_public_key(spki)
+        try:
+            chip_key = load_der_public_key(spki)
+        except (ValueError, UnsupportedAlgorithm):
+            return False
         if not isinstance(chip_key, ec.EllipticCurvePublicKey):
             return False
         ephemeral = ec.generate_private_key(chip_key.curve)

@@ -150,6 +150,9 @@ def parse_sod(data: bytes) -> SecurityObject:
             raise LdsError("EF.SOD certificate set is empty")
         try:
             certificate = _load_certificate(certs[0][2])
+            # cryptography parses lazily: touch what verification reads so a bad certificate fails here.
+            _ = (certificate.issuer, certificate.subject, certificate.public_key(), certificate.extensions,
+                 certificate.not_valid_before_utc, certificate.not_valid_after_utc)
         except ValueError as error:
             raise LdsError(f"EF.SOD signer certificate is malformed: {error}") from None
         index += 1

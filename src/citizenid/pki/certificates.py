@@ -81,8 +81,11 @@ def document_types_of(certificate: x509.Certificate) -> tuple[str, ...]:
     except x509.ExtensionNotFound:
         return ()
     assert isinstance(ext, x509.UnrecognizedExtension)
-    parsed = _DocumentTypeList.load(ext.value)
-    return tuple(str(t.native) for t in parsed["doc_type_list"])
+    try:
+        parsed = _DocumentTypeList.load(ext.value, strict=True)
+        return tuple(str(t.native) for t in parsed["doc_type_list"])
+    except (ValueError, TypeError):
+        return ()
 
 
 # -- signing through a Signer ------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""Mutation fuzzing of the strict decoders: valid files with bytes changed, cut or inserted."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from citizenid.chip import lds
+from citizenid.chip.errors import ChipImageError, LdsError
+from citizenid.chip.image import ChipImage
+from citizenid.chip.lds import File
+from citizenid.chip.reader import CardRead
+from citizenid.chip.sod import parse_sod
+from citizenid.chip.verifier import TrustStore, Verifier
+from citizenid.pki.service import PkiService
+
+DECODERS: dict[File, Callable[[bytes], object]] = {
+    File.COM: lds.decode_com,
+    File.DG1: lds.decode_dg1,
+    File.DG2: lds.decode_dg2,
+    File.DG13: lds.decode_dg13,
+    File.DG14: lds.decode_dg14,
+    File.DG15: lds.decode_dg15,
+    File.SOD: parse_sod,
+    File.CARD_ACCESS: lds.decode_security_infos,
+}
+
+mutation = st.tuples(st.sampled_from(["flip", "cut", "insert"]), st.integers(0, 10**6), st.integers(0, 255))
+
+
+def mutate(data: bytes, edits: list[tuple[str, int, int]]) -> bytes:
+    out = bytearray(data)
+    for kind, where, value in edits:
+        if not out:
+            break
+        at = where % len(out)
+        if kind == "flip":
+            out[at] ^= value or 1
+        elif kind == "cut":
+            del out[at:]
+        else:
+            out.insert(at, value)
+    return bytes(out)
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")), deadline=None)
+@given(file=st.sampled_from(sorted(DECODERS)), edits=st.lists(mutation, min_size=1, max_size=4))
+def test_mutated_files_decode_or_fail_cleanly(session_image: ChipImage, file: File,
+                                              edits: list[tuple[str, int, int]]) -> None:
+    data = mutate(session_image.files[file], edits)
+    try:
+        outcome = DECODERS[file](data)
+    except LdsError as error:
+        outcome = error.code
+    assert outcome is not None
+
+
+@settings(max_examples=150, deadline=None)
+@given(edits=st.lists(mutation, min_size=1, max_size=3))
+def test_mutated_chip_image_files_load_or_fail_cleanly(session_image: ChipImage,
+                                                       edits: list[tuple[str, int, int]]) -> None:
+    data = mutate(session_image.to_bytes(), edits)
+    try:
+        outcome: object = ChipImage.from_bytes(data)
+    except ChipImageError as error:
+        outcome = error.code
+    assert outcome is not None
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")), deadline=None)
+@given(file=st.sampled_from(sorted(DECODERS)), edits=st.lists(mutation, min_size=1, max_size=3))
+def test_verifier_reports_every_mutation_without_raising(session_image: ChipImage, pki: PkiService, file: File,
+                                                         edits: list[tuple[str, int, int]]) -> None:
+    files = dict(session_image.files)
+    files[file] = mutate(files[file], edits)
+    read = CardRead(files=files, access="BAC", chip_authenticated=True)
+    result = Verifier(TrustStore(pki.csca_certificates())).verify(read)
+    if files[file] != session_image.files[file] and file.data_group is not None:
+        assert not result.valid  # every data group is covered by a hash in EF.SOD
+    assert result.checks
