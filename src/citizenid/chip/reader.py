@@ -120,6 +120,8 @@ class Reader:
 
     def _read_binary(self, offset: int, length: int) -> bytes:
         if offset > 0x7FFF:
+            # The response wraps the data in a 53 object: leave room for it and an AES block of padding.
+            length = min(length, self._max_read - 16)
             data = self._ok(Command(0x00, 0xB1, 0x00, 0x00, der.tlv(0x54, offset.to_bytes(3, "big")), length + 4,
                                     self._extended), "READ BINARY")
             return der.unwrap(data, 0x53)

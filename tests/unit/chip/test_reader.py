@@ -143,3 +143,22 @@ def test_rsa_and_brainpool_signers(tmp_path: Path) -> None:
 def test_signer_certificate_outlives_never_expiring_cards(signer: DocumentSigner) -> None:
     assert signer.certificate.not_valid_after_utc.year >= datetime.now(UTC).year + 60
     assert isinstance(signer.certificate, x509.Certificate)
+
+
+def test_large_face_is_read_past_32k_with_odd_ins_read_binary(signer: DocumentSigner, trust: TrustStore) -> None:
+    face = b"\xff\xd8" + bytes(range(256)) * 160 + b"\xff\xd9"  # ~40 KB: offsets beyond 0x7FFF need B1
+    image = personalise(make_holder(), face, signer, pace=False)
+    trace: list[tuple[bytes, bytes]] = []
+    card = Reader(InProcessTransport(VirtualChip(image), trace=trace)).read(image.mrz_information)
+    assert card.files[File.DG2] == image.files[File.DG2]
+    assert any(apdu[1] == 0xB1 for apdu, _ in trace)
+    assert all(len(response) <= 258 for _, response in trace)  # short APDUs throughout
+    assert Verifier(trust).verify(card).valid
+
+
+def test_extended_length_reads_a_file_in_one_command(image: ChipImage) -> None:
+    trace: list[tuple[bytes, bytes]] = []
+    Reader(InProcessTransport(VirtualChip(image), trace=trace), extended_length=True).read(
+        image.mrz_information, prefer_pace=False)
+    long_responses = [r for _, r in trace if len(r) > 258]
+    assert long_responses  # DG2 came back in one extended response

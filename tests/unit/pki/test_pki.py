@@ -192,3 +192,20 @@ def test_file_key_store_encrypts_and_reopens(tmp_path: Path) -> None:
 def test_file_key_store_without_passphrase_says_what_to_set(tmp_path: Path) -> None:
     with pytest.raises(KeyStoreError, match="CITIZENID_KEYSTORE_PASSPHRASE"):
         FileKeyStore(tmp_path, None).generate("csca-1", KeyAlgorithm.EC_P256)
+
+
+def test_pki_on_encrypted_files_survives_a_restart(tmp_path: Path, clock: Clock) -> None:
+    store = FileKeyStore(tmp_path / "keys", "s3cret")
+    service = PkiService(store, tmp_path / "pki", clock=clock)
+    service.init(KeyAlgorithm.EC_BRAINPOOL_P256)
+    signer = service.document_signer()
+    signature = signer.sign(b"doc")
+    service.flush()
+    again = PkiService(FileKeyStore(tmp_path / "keys", "s3cret"), tmp_path / "pki", clock=clock)
+    reopened = again.document_signer()
+    assert reopened.certificate == signer.certificate
+    assert reopened.documents_signed == 1
+    assert verify_signature(reopened.signer.public_key(), signature, b"doc")
+    assert sorted(store.labels()) == ["csca-1", "ds-3", "ml-2"]
+    with pytest.raises(WrongPassphraseError):
+        PkiService(FileKeyStore(tmp_path / "keys", "wrong"), tmp_path / "pki", clock=clock).document_signer()
