@@ -38,6 +38,20 @@ def _dynamic(data: bytes, tag: int) -> bytes:
     return inner[tag]
 
 
+def _on_mapped_generator(curve: Curve, k: int, nonce: int, mapping_key: int,
+                         other_mapping: tuple[int, int]) -> tuple[int, int]:
+    """k·G' where G' = nonce·G + mapping_key·other_mapping, without forming G' (generic mapping).
+
+    k·G' = (k·nonce)·G + (k·mapping_key)·other_mapping: one multiplication by the standard generator
+    (OpenSSL) and one by an arbitrary point (pure Python) instead of three.
+    """
+    point = curve.add(curve.multiply_base(k * nonce % curve.n),
+                      curve.multiply(k * mapping_key % curve.n, other_mapping))
+    if point is None:
+        raise ValueError("the mapped generator is the point at infinity")
+    return point
+
+
 def _curve(parameter_id: int) -> Curve:
     curve = BY_PARAMETER_ID.get(parameter_id)
     if curve is None:
@@ -63,24 +77,20 @@ class PaceTerminal:
         try:
             z = _dynamic(transceive(Command(0x10, 0x86, 0, 0, b"\x7c\x00", 256)), 0x80)
             nonce = int.from_bytes(_crypto.aes_decrypt(self._k_pi, z), "big")
-            mapping_public = curve.multiply(self._mapping_key, curve.g)
+            mapping_public = curve.multiply_base(self._mapping_key)
             step2 = der.tlv(0x7C, der.tlv(0x81, curve.encode(mapping_public)))
             answer = transceive(Command(0x10, 0x86, 0, 0, step2, 256))
             chip_mapping = curve.decode(_dynamic(answer, 0x82))
-            generator = curve.add(curve.multiply(nonce, curve.g), curve.multiply(self._mapping_key, chip_mapping))
-            if generator is None:
-                raise ValueError("mapped generator is the point at infinity")
             ephemeral = self._ephemeral_key or curve.random_scalar()
-            own_public = curve.multiply(ephemeral, generator)
+            own_public = _on_mapped_generator(curve, ephemeral, nonce, self._mapping_key, chip_mapping)
             step3 = der.tlv(0x7C, der.tlv(0x83, curve.encode(own_public)))
             answer = transceive(Command(0x10, 0x86, 0, 0, step3, 256))
             chip_public = curve.decode(_dynamic(answer, 0x84))
             if chip_public == own_public:
                 raise ValueError("the chip echoed our ephemeral key")
-            shared = curve.multiply(ephemeral, chip_public)
-            if shared is None or own_public is None:
-                raise ValueError("shared secret is the point at infinity")
-            self.shared_secret = shared[0].to_bytes(curve.size, "big")
+            if own_public is None:
+                raise ValueError("ephemeral public key is the point at infinity")
+            self.shared_secret = curve.shared_x(ephemeral, chip_public)
             sm = SecureMessaging.from_secret(self.shared_secret, aes=True)
             token = _token(sm, curve, chip_public)
             answer = transceive(Command(0x00, 0x86, 0, 0, der.tlv(0x7C, der.tlv(0x85, token)), 256))
@@ -102,7 +112,7 @@ class PaceChip:
         self._mapping_key = mapping_key or self.curve.random_scalar()
         self._ephemeral_key = ephemeral_key or self.curve.random_scalar()
         self._step = 0
-        self._generator: tuple[int, int] | None = None
+        self._terminal_mapping: tuple[int, int] | None = None
         self._own_public: tuple[int, int] | None = None
         self._terminal_public: tuple[int, int] | None = None
         self._sm: SecureMessaging | None = None
@@ -118,27 +128,24 @@ class PaceChip:
             return der.tlv(0x7C, der.tlv(0x80, _crypto.aes_encrypt(self._k_pi, self._nonce))), None
         if self._step == 2:
             terminal_mapping = curve.decode(_dynamic(data, 0x81))
-            mapping_public = curve.multiply(self._mapping_key, curve.g)
-            h = curve.multiply(self._mapping_key, terminal_mapping)
-            generator = curve.add(curve.multiply(int.from_bytes(self._nonce, "big"), curve.g), h)
-            if generator is None:
-                raise ValueError("mapped generator is the point at infinity")
-            self._generator = generator
+            mapping_public = curve.multiply_base(self._mapping_key)
+            self._terminal_mapping = terminal_mapping
             return der.tlv(0x7C, der.tlv(0x82, curve.encode(mapping_public))), None
         if self._step == 3:
             terminal_public = curve.decode(_dynamic(data, 0x83))
-            own = curve.multiply(self._ephemeral_key, self._generator)
-            if own is None or own == terminal_public:
+            if self._terminal_mapping is None:
+                raise ValueError("PACE step out of order")
+            own = _on_mapped_generator(curve, self._ephemeral_key, int.from_bytes(self._nonce, "big"),
+                                       self._mapping_key, self._terminal_mapping)
+            if own == terminal_public:
                 raise ValueError("ephemeral keys must differ")
-            shared = curve.multiply(self._ephemeral_key, terminal_public)
-            if shared is None:
-                raise ValueError("shared secret is the point at infinity")
+            shared = curve.shared_x(self._ephemeral_key, terminal_public)
             self._own_public, self._terminal_public = own, terminal_public
-            self._sm = SecureMessaging.from_secret(shared[0].to_bytes(curve.size, "big"), aes=True)
+            self._sm = SecureMessaging.from_secret(shared, aes=True)
             return der.tlv(0x7C, der.tlv(0x84, curve.encode(own))), None
-        sm, own, terminal = self._sm, self._own_public, self._terminal_public
-        if sm is None or own is None or terminal is None:
+        sm, own_point, terminal = self._sm, self._own_public, self._terminal_public
+        if sm is None or own_point is None or terminal is None:
             raise ValueError("PACE step out of order")
-        if not hmac.compare_digest(_dynamic(data, 0x85), _token(sm, curve, own)):
+        if not hmac.compare_digest(_dynamic(data, 0x85), _token(sm, curve, own_point)):
             raise ValueError("terminal token does not verify")
         return der.tlv(0x7C, der.tlv(0x86, _token(sm, curve, terminal))), sm
