@@ -30,6 +30,7 @@ class CardRead:
     files: dict[File, bytes] = field(default_factory=dict)
     access: str = ""
     chip_authenticated: bool | None = None
+    active_attempted: bool = False
     active_challenge: bytes | None = None
     active_signature: bytes | None = None
     notes: list[str] = field(default_factory=list)
@@ -180,6 +181,7 @@ class Reader:
             if file not in result.files:
                 result.files[file] = self.read_file(file)
         if active_authentication and 15 in groups:
+            result.active_attempted = True
             challenge = secrets.token_bytes(8)
             try:
                 result.active_signature = self._ok(Command(0x00, 0x88, 0x00, 0x00, challenge, 256),

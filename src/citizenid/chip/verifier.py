@@ -220,6 +220,8 @@ class Verifier:
     def _active(read: CardRead) -> Check:
         if File.DG15 not in read.files:
             return Check("active_authentication", None, "card does not offer active authentication")
+        if not read.active_attempted:
+            return Check("active_authentication", None, "offered by the card but not performed")
         if read.active_signature is None or read.active_challenge is None:
             return Check("active_authentication", False, "chip did not answer INTERNAL AUTHENTICATE")
         try:

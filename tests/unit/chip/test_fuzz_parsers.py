@@ -76,7 +76,7 @@ def test_verifier_reports_every_mutation_without_raising(session_image: ChipImag
                                                          edits: list[tuple[str, int, int]]) -> None:
     files = dict(session_image.files)
     files[file] = mutate(files[file], edits)
-    read = CardRead(files=files, access="BAC", chip_authenticated=True)
+    read = CardRead(files=files, access="BAC", chip_authenticated=True, active_attempted=True)
     result = Verifier(TrustStore(pki.csca_certificates())).verify(read)
     if files[file] != session_image.files[file] and file.data_group is not None:
         assert not result.valid  # every data group is covered by a hash in EF.SOD

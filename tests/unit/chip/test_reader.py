@@ -162,3 +162,10 @@ def test_extended_length_reads_a_file_in_one_command(image: ChipImage) -> None:
         image.mrz_information, prefer_pace=False)
     long_responses = [r for _, r in trace if len(r) > 258]
     assert long_responses  # DG2 came back in one extended response
+
+
+def test_skipped_active_authentication_is_not_a_failure(image: ChipImage, trust: TrustStore) -> None:
+    card = read(image, active_authentication=False)
+    result = Verifier(trust).verify(card)
+    assert result.check("active_authentication").passed is None
+    assert result.valid
