@@ -49,7 +49,10 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
 
     audit = AuditService(new_uow)
     hasher = PasswordHasher(memory_cost=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
-    auth = AuthService(new_uow, session_ttl_seconds=settings.session_ttl_seconds, hasher=hasher)
+    auth = AuthService(
+        new_uow, session_ttl_seconds=settings.session_ttl_seconds, hasher=hasher,
+        cache_seconds=settings.auth_cache_seconds,
+    )
     registry = RegistryService(new_uow, engine=engine, audit=audit)
     return Container(
         settings=settings,

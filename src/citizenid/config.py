@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     keystore_passphrase: str | None = Field(default=None, repr=False)
     pkcs11_module: str | None = None
     session_ttl_seconds: int = 8 * 3600
+    # How long a process trusts a token it has checked before asking the database again.
+    auth_cache_seconds: float = 15.0
     # argon2id cost; the defaults follow RFC 9106's second recommended option (64 MiB, 3 passes).
     argon2_memory_kib: int = 65536
     argon2_time_cost: int = 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from citizenid.audit.domain import AccessRecord
@@ -21,19 +21,13 @@ class AuditService:
     def record_in(session: Session, records: Iterable[AccessRecord]) -> None:
         """Add records to the caller's transaction: the access and its record commit together."""
         now = utcnow()
-        session.add_all(
-            AccessLogRow(
-                at=r.at or now,
-                actor=r.actor,
-                action=r.action,
-                purpose=r.purpose,
-                subject=r.subject,
-                outcome=r.outcome,
-                request_id=r.request_id,
-                details=r.details,
-            )
+        rows = [
+            {"at": r.at or now, "actor": r.actor, "action": r.action, "purpose": r.purpose, "subject": r.subject,
+             "outcome": r.outcome, "request_id": r.request_id, "details": r.details}
             for r in records
-        )
+        ]
+        if rows:
+            session.execute(insert(AccessLogRow), rows)
 
     def record(self, *records: AccessRecord) -> None:
         with self._uow() as uow:

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from citizenid.refdata import current_province
 
 # A fixed hash to verify against when the username is unknown, so that timing does not tell
 # whether an account exists.
+_CACHE_LIMIT = 50_000
 _DUMMY_PASSWORD = "not-a-real-password-for-timing"  # noqa: S105 - not a credential
 
 
@@ -60,9 +62,14 @@ class AuthService:
         *,
         session_ttl_seconds: int,
         hasher: PasswordHasher | None = None,
+        cache_seconds: float = 15.0,
     ) -> None:
         self._uow = uow_factory
         self._ttl = dt.timedelta(seconds=session_ttl_seconds)
+        # Recently seen tokens, so that each request does not cost a query.  Logout and disabling act at
+        # once in this process; other processes notice within ``cache_seconds``.
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, dt.datetime, Principal]] = {}
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
 
@@ -116,6 +123,7 @@ class AuthService:
                 raise InvalidInput(f"no account '{username}'")
             row.active = active
             if not active:
+                self._cache.clear()
                 uow.session.execute(
                     update(SessionRow).where(SessionRow.user_id == row.id).values(revoked=True)
                 )
@@ -147,20 +155,30 @@ class AuthService:
             return IssuedToken(token=token, expires_at=session.expires_at, principal=_principal(row))
 
     def authenticate(self, token: str) -> Principal:
+        key = _token_hash(token)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] > time.monotonic() and cached[1] > utcnow():
+            return cached[2]
         with self._uow() as uow:
             found = uow.session.execute(
                 select(UserRow, SessionRow)
                 .join(SessionRow, SessionRow.user_id == UserRow.id)
-                .where(SessionRow.token_hash == _token_hash(token))
+                .where(SessionRow.token_hash == key)
             ).first()
             if found is None:
                 raise NotAuthenticated("unknown or expired token")
             user, session = found
             if session.revoked or session.expires_at <= utcnow() or not user.active:
                 raise NotAuthenticated("unknown or expired token")
-            return _principal(user)
+            principal = _principal(user)
+            expires_at = session.expires_at
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[key] = (time.monotonic() + self._cache_seconds, expires_at, principal)
+        return principal
 
     def logout(self, token: str) -> None:
+        self._cache.pop(_token_hash(token), None)
         with self._uow() as uow:
             uow.session.execute(
                 update(SessionRow).where(SessionRow.token_hash == _token_hash(token)).values(revoked=True)

@@ -465,6 +465,9 @@ _SECONDARY_INDEXES = sorted(_PERSONS.indexes, key=lambda ix: str(ix.name))
 
 def restore_indexes(engine: Engine) -> None:
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Index builds sort in memory instead of spilling to disk (session setting, this transaction only).
+            connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
         for index in _SECONDARY_INDEXES:
             index.create(connection, checkfirst=True)
 

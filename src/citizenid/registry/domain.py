@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
 from citizenid.errors import NotFound
@@ -129,7 +129,7 @@ class Person:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready snapshot (also what history stores)."""
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _PERSON_FIELDS}
         data["birth_date"] = self.birth_date.iso()
         data["death_date"] = self.death_date.iso() if self.death_date else None
         data["sex"] = self.sex.value
@@ -150,6 +150,9 @@ class Person:
         rel = values.get("household_relationship")
         values["household_relationship"] = Relationship(rel) if rel else None
         return cls(**values)
+
+
+_PERSON_FIELDS = tuple(f.name for f in fields(Person))
 
 
 def _clean(value: str | None) -> str | None:

@@ -40,6 +40,16 @@ def to_person(row: PersonRow) -> Person:
     return Person.from_dict({c: getattr(row, c) for c in PERSON_COLUMNS})
 
 
+_PERSON_TABLE = PersonRow.__table__
+_PERSON_SELECT = select(*[_PERSON_TABLE.c[name] for name in PERSON_COLUMNS])
+
+
+def read_person(session: Session, number: str) -> Person | None:
+    """The current version of a person, read without the ORM's identity map (the hot path of lookups)."""
+    found = session.execute(_PERSON_SELECT.where(_PERSON_TABLE.c.personal_number == number)).mappings().first()
+    return None if found is None else Person.from_dict(dict(found))
+
+
 def get_row(session: Session, number: str, *, for_update: bool = False) -> PersonRow | None:
     query = select(PersonRow).where(PersonRow.personal_number == number)
     if for_update:

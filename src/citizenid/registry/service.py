@@ -123,11 +123,10 @@ class RegistryService:
         principal.require(Permission.PERSON_READ)
         value = parse_number(number).value
         with self._uow() as uow:
-            row = repo.get_row(uow.session, value)
-            if row is None or not principal.may_see_province(row.residence_province):
+            person = repo.read_person(uow.session, value)
+            if person is None or not principal.may_see_province(person.residence_province):
                 # Out-of-province records answer exactly like missing ones: no existence oracle.
                 raise PersonNotFound(f"no person {value} in the register you can see")
-            person = repo.to_person(row)
             self._audit.record_in(uow.session, [_access(principal, "registry:person:read", purpose, value, request_id)])
             uow.commit()
             return person
