@@ -8,6 +8,7 @@ is encoded once per signer and cached, leaving two hashes, a signature and some 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -79,13 +80,8 @@ def _signer_parts(certificate_der: bytes) -> tuple[bytes, bytes]:
     return sid, sig_alg
 
 
-def build_sod(data_groups: dict[int, bytes], signer: SodSigner) -> bytes:
-    """EF.SOD over the whole encoded data groups ``{number: bytes}``, signed by ``signer``."""
-    sha256 = hashlib.sha256
-    content = lds_security_object({n: sha256(dg).digest() for n, dg in data_groups.items()})
-    attrs = signed_attributes(content)
-    signature = signer.sign(attrs)
-    cert_der = signer.certificate_der
+def _assemble(content: bytes, attrs: bytes, signature: bytes, cert_der: bytes) -> bytes:
+    """EF.SOD from its three variable parts; ``attrs`` is the DER SET the signature covers."""
     sid, sig_alg = _signer_parts(cert_der)
     signer_info = tlv(SEQUENCE, b"".join((
         der.integer(1), sid, _SHA256_ALG, b"\xa0" + attrs[1:], sig_alg, tlv(OCTET_STRING, signature),
@@ -99,6 +95,32 @@ def build_sod(data_groups: dict[int, bytes], signer: SodSigner) -> bytes:
     )))
     content_info = tlv(SEQUENCE, der.oid(OID_SIGNED_DATA) + tlv(0xA0, signed_data))
     return tlv(TAG_SOD, content_info)
+
+
+@lru_cache(maxsize=64)
+def _template(cert_der: bytes, content_size: int, attrs_size: int, signature_size: int) -> tuple[bytes, bytes, bytes]:
+    """The constant bytes around content, signed attributes and signature for one signer and these sizes.
+
+    Every length in EF.SOD follows from the three sizes, so the frame is encoded once (with random
+    stand-ins, located by search) and personalisation only concatenates.
+    """
+    content, attrs, signature = (secrets.token_bytes(n) for n in (content_size, attrs_size, signature_size))
+    frame = _assemble(content, attrs, signature, cert_der)
+    at_content = frame.index(content)
+    at_attrs = frame.index(attrs[1:], at_content + content_size)
+    at_signature = len(frame) - signature_size
+    return (frame[:at_content], frame[at_content + content_size : at_attrs],
+            frame[at_attrs + attrs_size - 1 : at_signature])
+
+
+def build_sod(data_groups: dict[int, bytes], signer: SodSigner) -> bytes:
+    """EF.SOD over the whole encoded data groups ``{number: bytes}``, signed by ``signer``."""
+    sha256 = hashlib.sha256
+    content = lds_security_object({n: sha256(dg).digest() for n, dg in data_groups.items()})
+    attrs = signed_attributes(content)
+    signature = signer.sign(attrs)
+    head, middle, before_signature = _template(signer.certificate_der, len(content), len(attrs), len(signature))
+    return b"".join((head, content, middle, attrs[1:], before_signature, signature))
 
 
 @lru_cache(maxsize=64)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from asn1crypto import cms as asn1_cms  # type: ignore[import-untyped]
 from asn1crypto import core as asn1_core
+from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from citizenid.chip import der, lds
 from citizenid.chip.errors import ChipImageError, LdsError
 from citizenid.chip.image import ChipImage
 from citizenid.chip.lds import CardHolder, File
-from citizenid.chip.sod import parse_sod
+from citizenid.chip.sod import _assemble, parse_sod
 
 from .conftest import FACE, make_holder
 
@@ -162,3 +163,18 @@ def test_holder_validates() -> None:
     with pytest.raises(LdsError, match="NFC"):
         make_holder(full_name="Nguye\u0302\u0303n")
     assert make_holder(birth_date=date(1950, 1, 1)).mrz().birth_date == "500101"
+
+
+def test_templated_sod_equals_the_directly_assembled_one(image: ChipImage) -> None:
+    sod = parse_sod(image.files[File.SOD])
+    content = der.unwrap(image.files[File.SOD], 0x77)
+    direct = _assemble(
+        lds_content(content), sod.signed_attributes, sod.signature, sod.certificate.public_bytes(Encoding.DER)
+    )
+    assert direct == image.files[File.SOD]
+
+
+def lds_content(content_info: bytes) -> bytes:
+    signed = der.children(der.children(der.unwrap(content_info, 0x30))[1][1])[0][1]
+    encap = der.children(signed)[2][1]
+    return der.unwrap(der.children(encap)[1][1], 0x04)
