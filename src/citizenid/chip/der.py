@@ -36,6 +36,8 @@ def encode_tag(tag: int) -> bytes:
 
 def tlv(tag: int, value: bytes) -> bytes:
     n = len(value)
+    if 0xFF < tag < 0x10000 and n < 0x80:
+        return bytes((tag >> 8, tag & 0xFF, n)) + value
     if tag < 0x100:
         if n < 0x80:
             return bytes((tag, n)) + value

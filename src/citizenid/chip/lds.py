@@ -116,8 +116,15 @@ _BHT = tlv(0xA1, tlv(0x80, b"\x01\x01") + tlv(0x87, b"\x01\x01") + tlv(0x88, b"\
 
 
 def encode_dg2(jpeg: bytes, width: int = 480, height: int = 640) -> bytes:
-    template = tlv(0x7F60, _BHT + tlv(0x5F2E, _face_record(jpeg, width, height)))
-    return tlv(0x75, tlv(0x7F61, tlv(0x02, b"\x01") + template))
+    return _dg2_head(len(jpeg), width, height) + jpeg
+
+
+@functools.lru_cache(maxsize=256)
+def _dg2_head(size: int, width: int, height: int) -> bytes:
+    """Everything in DG2 before the image: it depends only on the image's size and dimensions."""
+    stand_in = bytes(size)
+    template = tlv(0x7F60, _BHT + tlv(0x5F2E, _face_record(stand_in, width, height)))
+    return tlv(0x75, tlv(0x7F61, tlv(0x02, b"\x01") + template))[:-size]
 
 
 @dataclass(frozen=True, slots=True)

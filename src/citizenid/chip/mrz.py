@@ -26,6 +26,19 @@ _YYMMDD = re.compile(r"[0-9]{6}")
 _TEXT_FIELDS = ("document_code", "issuing_state", "document_number", "optional_data_1", "nationality",
                 "optional_data_2", "primary_identifier", "secondary_identifier")
 _NOT_MRZ = re.compile(r"[^0-9A-Z]+")
+
+
+def _fold_table() -> dict[int, str]:
+    """Precomposed Latin letters (Vietnamese ones included) → their base letter; Đ/đ → D/d."""
+    table = {ord("Đ"): "D", ord("đ"): "d"}
+    for code in range(0xC0, 0x1F00):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and base.isascii() and base.isalpha():
+            table[code] = base
+    return table
+
+
+_FOLD = _fold_table()
 _TWELVE_DIGITS = re.compile(r"[0-9]{12}")
 _SEXES = {"M": "M", "F": "F", "NAM": "M", "NỮ": "F", "NU": "F"}
 
@@ -47,12 +60,11 @@ def check_digit(field: str) -> str:
 
 def transliterate(text: str) -> str:
     """Upper-case MRZ characters: diacritics dropped (Đ → D), anything else becomes '<'."""
-    folded = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    if folded.isascii():
-        letters = folded.upper()
-    else:
-        letters = "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
-    return _NOT_MRZ.sub("<", letters).strip("<")
+    folded = unicodedata.normalize("NFC", text).translate(_FOLD)
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFD", folded)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_MRZ.sub("<", folded.upper()).strip("<")
 
 
 @dataclass(frozen=True)

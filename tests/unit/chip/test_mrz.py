@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 import pytest
@@ -131,3 +133,14 @@ def test_fuzz_well_shaped_lines(text: str) -> None:
         outcome = mrz.text()
         assert set(failed) <= {"document_number", "birth_date", "expiry_date", "composite", "personal_number"}
     assert outcome
+
+
+def _reference_transliterate(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
+    return re.sub(r"[^0-9A-Z]+", "<", letters).strip("<")
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x2000), max_size=40))
+def test_fast_transliteration_matches_the_plain_rule(text: str) -> None:
+    assert transliterate(text) == _reference_transliterate(text)
