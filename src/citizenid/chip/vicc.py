@@ -20,6 +20,7 @@ from citizenid.chip.transport import Transport
 # T=1, no historical bytes: TS 3B, T0 80, TD1 80, TD2 01, TCK.
 ATR = bytes.fromhex("3B80800101")
 DEFAULT_PORT = 35963
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 
 
 class VpcdBridge:
@@ -36,6 +37,8 @@ class VpcdBridge:
         while True:
             try:
                 self._socket = socket.create_connection(self._address, timeout=1.0)
+                # Each APDU is one small write answered at once: Nagle's algorithm would add ~40 ms to each.
+                self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 break
             except OSError as error:
                 if time.monotonic() > deadline:
@@ -48,6 +51,10 @@ class VpcdBridge:
         data = b""
         while len(data) < size:
             try:
+                if _QUICKACK is not None:
+                    # vpcd writes the length and the APDU separately; acknowledging at once spares it
+                    # waiting out our delayed ACK (~40 ms) before it may send the second part.
+                    sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
                 chunk = sock.recv(size - len(data))
             except TimeoutError:
                 if self._stop.is_set():
