@@ -88,8 +88,11 @@ class ChipService:
 
     def own_trust_store(self, revoked_documents: frozenset[str] = frozenset()) -> TrustStore:
         """Trust exactly this deployment's CSCAs (through its masterlist) and its current CRL."""
-        cscas = self._pki.csca_certificates()
-        return TrustStore.from_masterlist(self._pki.masterlist(), cscas[-1], [self._pki.crl()], revoked_documents)
+        # Anchored at the first CSCA: link certificates lead from it to every later one, and cards signed
+        # under any of them stay verifiable.
+        first = self._pki.csca_certificates()[0]
+        crls = self._pki.crls()
+        return TrustStore.from_masterlist(self._pki.masterlist(), first, crls, revoked_documents)
 
     @staticmethod
     def trust_store_from_files(masterlist: Path, crls: list[Path], anchor: Path | None = None,

@@ -71,7 +71,7 @@ def crl(
     ctx: typer.Context,
     out: Annotated[Path | None, typer.Option(help="write the CRL (DER) here as well")] = None,
 ) -> None:
-    """Issue the next CRL of the current CSCA."""
+    """Issue the next CRL of every CSCA; prints and optionally exports the current CSCA's."""
     issued = _service(ctx).crl()
     if out is not None:
         out.write_bytes(issued.public_bytes(Encoding.DER))

@@ -8,7 +8,7 @@ from asn1crypto import core as asn1_core  # type: ignore[import-untyped]
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from citizenid.pki.certificates import OID_MASTERLIST_SIGNING
 from citizenid.pki.cms import open_cms, sign_cms
@@ -61,11 +61,44 @@ def read_masterlist(der: bytes, trust_anchor: x509.Certificate | None = None) ->
         raise MasterlistError("masterlist signer lacks the masterlist-signing key purpose") from None
     if x509.ObjectIdentifier(OID_MASTERLIST_SIGNING.dotted_string) not in usage:
         raise MasterlistError("masterlist signer lacks the masterlist-signing key purpose")
-    issuers = [trust_anchor] if trust_anchor is not None else certificates
-    for csca in issuers:
-        try:
-            signer.verify_directly_issued_by(csca)
-        except (ValueError, TypeError, InvalidSignature):
-            continue
-        return certificates
+    trusted = certificates if trust_anchor is None else _reachable(trust_anchor, certificates)
+    for csca in trusted:
+        if _issued_by(signer, csca):
+            return trusted
     raise MasterlistError("masterlist signer is not issued by a trusted CSCA")
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    if certificate.issuer != issuer.subject:
+        return False
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _reachable(anchor: x509.Certificate, certificates: list[x509.Certificate]) -> list[x509.Certificate]:
+    """The anchor and every CSCA that link certificates lead to from it, with those link certificates.
+
+    A verifier that pinned an old CSCA follows the rollover chain: old CSCA → link → new CSCA → link → …
+    """
+    trusted = [anchor]
+    keys = {_key_id(anchor)}
+    changed = True
+    while changed:
+        changed = False
+        for cert in certificates:
+            if cert in trusted:
+                continue
+            is_link = cert.issuer != cert.subject and any(_issued_by(cert, t) for t in trusted)
+            is_linked_csca = cert.issuer == cert.subject and _key_id(cert) in keys
+            if is_link or is_linked_csca:
+                trusted.append(cert)
+                keys.add(_key_id(cert))
+                changed = True
+    return trusted
+
+
+def _key_id(certificate: x509.Certificate) -> bytes:
+    return certificate.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)

@@ -287,7 +287,7 @@ class PkiService:
             key_usage=self._policy.signer_max_age, validity=self._policy.signer_max_age + self._policy.card_horizon,
         )
         state["signers"].append({"label": label, "cert": self._write_cert(label, cert), "issued_at": now.isoformat(),
-                                 "documents_signed": 0, "reason": reason,
+                                 "documents_signed": 0, "reason": reason, "csca": state["cscas"][-1]["label"],
                                  "serial": format(cert.serial_number, "x")})
         self._current = DocumentSigner(label, cert, key, now)
         self._save()
@@ -311,20 +311,34 @@ class PkiService:
             if self._current is not None and self._current.certificate.serial_number == certificate.serial_number:
                 self._rotate_signer_locked("revoked")
 
-    def crl(self) -> x509.CertificateRevocationList:
-        """Issue the next CRL of the current CSCA and write it to ``crl.der``."""
+    def crls(self) -> list[x509.CertificateRevocationList]:
+        """Issue the next CRL of every CSCA (each lists the revoked signers it issued), oldest first.
+
+        A CSCA keeps signing CRLs after its key stops issuing certificates: the cards its signers signed
+        stay in use.  Each is written to ``crl-<csca>.der``; the current CSCA's also to ``crl.der``.
+        """
         with self._lock:
             state = self._load()
-            csca_cert, csca_signer, _ = self._csca()
             state["crl_number"] += 1
             now = self._clock()
-            revoked = [RevokedCertificate(int(e["serial"], 16), datetime.fromisoformat(e["at"]),
-                                          x509.ReasonFlags(e["reason"])) for e in state["revoked"]]
-            crl = issue_crl(csca_signer, csca_cert, revoked, number=state["crl_number"], this_update=now,
-                            next_update=now + self._policy.crl_validity)
-            (self._dir / "crl.der").write_bytes(crl.public_bytes(Encoding.DER))
+            issuer_of = {e["serial"]: e.get("csca", state["cscas"][0]["label"]) for e in state["signers"]}
+            issued = []
+            for entry in state["cscas"]:
+                revoked = [RevokedCertificate(int(e["serial"], 16), datetime.fromisoformat(e["at"]),
+                                              x509.ReasonFlags(e["reason"]))
+                           for e in state["revoked"] if issuer_of.get(e["serial"]) == entry["label"]]
+                crl = issue_crl(self._keys.signer(entry["label"]), self._cert(entry["cert"]), revoked,
+                                number=state["crl_number"], this_update=now,
+                                next_update=now + self._policy.crl_validity)
+                (self._dir / f"crl-{entry['label']}.der").write_bytes(crl.public_bytes(Encoding.DER))
+                issued.append(crl)
+            (self._dir / "crl.der").write_bytes(issued[-1].public_bytes(Encoding.DER))
             self._save()
-            return crl
+            return issued
+
+    def crl(self) -> x509.CertificateRevocationList:
+        """Issue the next CRLs (see :meth:`crls`) and return the current CSCA's."""
+        return self.crls()[-1]
 
     def masterlist(self) -> bytes:
         """The signed CSCA masterlist (every CSCA and link certificate) as DER."""

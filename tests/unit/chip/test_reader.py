@@ -15,6 +15,7 @@ from citizenid.chip.errors import CardError
 from citizenid.chip.image import ChipImage, personalise
 from citizenid.chip.lds import CardHolder, File
 from citizenid.chip.reader import CardRead, Reader
+from citizenid.chip.service import ChipService
 from citizenid.chip.transport import InProcessTransport
 from citizenid.chip.verifier import TrustStore, Verifier
 from citizenid.pki.service import DocumentSigner, KeyAlgorithm, MemoryKeyStore, PkiService
@@ -169,3 +170,19 @@ def test_skipped_active_authentication_is_not_a_failure(image: ChipImage, trust:
     result = Verifier(trust).verify(card)
     assert result.check("active_authentication").passed is None
     assert result.valid
+
+
+def test_cards_signed_before_a_csca_rollover_still_verify(tmp_path: Path) -> None:
+    pki = PkiService(MemoryKeyStore(), tmp_path / "pki")
+    pki.init()
+    chips = ChipService(pki)
+    old_signer = pki.document_signer()
+    before = chips.personalise(make_holder(), FACE)
+    pki.rotate_csca()
+    after = chips.personalise(make_holder(personal_number="079204000123"), FACE)
+    assert chips.verify_image(before).valid
+    assert chips.verify_image(after).valid
+    pki.revoke(old_signer.certificate)
+    result = chips.verify_image(before)
+    assert [c.name for c in result.failures] == ["document_signer.revocation"]
+    assert chips.verify_image(after).valid

@@ -133,8 +133,9 @@ def test_crl_lists_revoked_signer_and_rotates_away_from_it(pki: PkiService) -> N
 def test_masterlist_round_trip_and_tamper(pki: PkiService) -> None:
     pki.rotate_csca()
     der = pki.masterlist()
-    certs = read_masterlist(der, trust_anchor=pki.csca_certificates()[1])
-    assert len(certs) == 3  # two CSCAs and the link certificate
+    assert len(read_masterlist(der)) == 3  # two CSCAs and the link certificate
+    assert read_masterlist(der, trust_anchor=pki.csca_certificates()[1]) == [pki.csca_certificates()[1]]
+    assert len(read_masterlist(der, trust_anchor=pki.csca_certificates()[0])) == 3
     tampered = bytearray(der)
     index = der.find(pki.csca_certificates()[0].public_bytes(Encoding.DER)[-40:])
     tampered[index] ^= 1
@@ -209,3 +210,14 @@ def test_pki_on_encrypted_files_survives_a_restart(tmp_path: Path, clock: Clock)
     assert sorted(store.labels()) == ["csca-1", "ds-3", "ml-2"]
     with pytest.raises(WrongPassphraseError):
         PkiService(FileKeyStore(tmp_path / "keys", "wrong"), tmp_path / "pki", clock=clock).document_signer()
+
+
+def test_a_verifier_pinned_to_the_old_csca_follows_link_certificates(pki: PkiService) -> None:
+    old = pki.csca_certificates()[0]
+    pki.rotate_csca()
+    pki.rotate_csca()
+    certs = read_masterlist(pki.masterlist(), trust_anchor=old)
+    newest = pki.csca_certificates()[-1]
+    assert newest in certs
+    assert len(certs) == 5  # three CSCAs and two link certificates
+    assert read_masterlist(pki.masterlist(), trust_anchor=newest) == [newest]
