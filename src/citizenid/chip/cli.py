@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,11 +33,11 @@ def _service(ctx: typer.Context) -> ChipService:
 
 
 def _trust(service: ChipService, masterlist: Path | None, crl: list[Path] | None, anchor: Path | None,
-           revoked: list[str] | None) -> TrustStore:
+           revoked: list[str] | None, revocation_list: Path | None = None) -> TrustStore:
     revoked_set = frozenset(revoked or [])
     if masterlist is None:
         return service.own_trust_store(revoked_set)
-    return service.trust_store_from_files(masterlist, crl or [], anchor, revoked_set)
+    return service.trust_store_from_files(masterlist, crl or [], anchor, revoked_set, revocation_list)
 
 
 def _report(result: VerificationResult, as_json: bool) -> None:
@@ -58,6 +59,7 @@ MasterlistOption = Annotated[Path | None, typer.Option(help="masterlist to trust
 CrlOption = Annotated[list[Path] | None, typer.Option(help="CRL file(s), DER or PEM")]
 AnchorOption = Annotated[Path | None, typer.Option(help="pinned CSCA certificate (PEM) the masterlist must chain to")]
 RevokedOption = Annotated[list[str] | None, typer.Option(help="revoked card numbers")]
+RevocationListOption = Annotated[Path | None, typer.Option(help="signed list of revoked cards")]
 
 
 @app.command("personalise")
@@ -90,12 +92,14 @@ def verify_command(
     crl: CrlOption = None,
     anchor: AnchorOption = None,
     revoked: RevokedOption = None,
+    revocation_list: RevocationListOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Read a chip image as a reader reads a card, and verify it offline."""
     service = _service(ctx)
     loaded = ChipImage.load(image)
-    _report(service.verify_image(loaded, _trust(service, masterlist, crl, anchor, revoked)), as_json)
+    trust = _trust(service, masterlist, crl, anchor, revoked, revocation_list)
+    _report(service.verify_image(loaded, trust), as_json)
 
 
 @app.command("read")
@@ -107,12 +111,13 @@ def read_command(
     crl: CrlOption = None,
     anchor: AnchorOption = None,
     revoked: RevokedOption = None,
+    revocation_list: RevocationListOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Read and verify a card in a PC/SC reader, keyed by its MRZ."""
     service = _service(ctx)
     mrz_information = parse_td1(mrz.replace("\\n", "\n")).mrz_information()
-    trust = _trust(service, masterlist, crl, anchor, revoked)
+    trust = _trust(service, masterlist, crl, anchor, revoked, revocation_list)
     transport = PcscTransport(reader)
     try:
         _report(service.read(transport, mrz_information, trust), as_json)
@@ -138,3 +143,16 @@ def serve_command(
         pass
     finally:
         bridge.stop()
+
+
+@app.command("revocation-list")
+def revocation_list_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="where to write the signed list")],
+    revoked: Annotated[list[str] | None, typer.Option(help="a revoked card number (repeat)")] = None,
+    hours: Annotated[int, typer.Option(min=1, help="hours until the next list is due")] = 24,
+) -> None:
+    """Sign the list of revoked card numbers that offline verifiers load with the masterlist."""
+    numbers = frozenset(revoked or [])
+    out.write_bytes(_service(ctx).revocation_list(numbers, timedelta(hours=hours)))
+    typer.echo(f"wrote a list of {len(numbers)} revoked cards to {out}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import fields
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from citizenid.chip.image import ChipImage, ChipKeys, personalise
 from citizenid.chip.lds import CardHolder
 from citizenid.chip.mrz import TD1, inspect_td1, parse_td1, vietnamese_td1
 from citizenid.chip.reader import CardRead, Reader
+from citizenid.chip.revocation import OID_DOCUMENT_REVOCATION_LIST, encode_revocation_list
 from citizenid.chip.transport import InProcessTransport, PcscTransport, Transport
 from citizenid.chip.verifier import Check, TrustStore, VerificationResult, Verifier
 from citizenid.pki.service import PkiService
@@ -86,25 +87,36 @@ class ChipService:
 
     # -- verification -----------------------------------------------------------------------------------
 
+    def revocation_list(self, revoked: frozenset[str], validity: timedelta = timedelta(days=1)) -> bytes:
+        """The signed list of revoked card numbers that offline verifiers load with the masterlist."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        content = encode_revocation_list(revoked, now, now + validity)
+        return self._pki.sign_content(OID_DOCUMENT_REVOCATION_LIST, content)
+
     def own_trust_store(self, revoked_documents: frozenset[str] = frozenset()) -> TrustStore:
         """Trust exactly this deployment's CSCAs (through its masterlist) and its current CRL."""
         # Anchored at the first CSCA: link certificates lead from it to every later one, and cards signed
         # under any of them stay verifiable.
         first = self._pki.csca_certificates()[0]
         crls = self._pki.crls()
-        return TrustStore.from_masterlist(self._pki.masterlist(), first, crls, revoked_documents)
+        return TrustStore.from_masterlist(self._pki.masterlist(), first, crls,
+                                          revocation_list=self.revocation_list(revoked_documents))
 
     @staticmethod
     def trust_store_from_files(masterlist: Path, crls: list[Path], anchor: Path | None = None,
-                               revoked_documents: frozenset[str] = frozenset()) -> TrustStore:
-        """A partner's trust: a masterlist file, CRL files (DER or PEM) and optionally a pinned CSCA."""
+                               revoked_documents: frozenset[str] = frozenset(),
+                               revocation_list: Path | None = None) -> TrustStore:
+        """A partner's trust: a masterlist file, CRL files (DER or PEM), optionally a pinned CSCA and the
+        signed list of revoked cards."""
         try:
+            signed_list = revocation_list.read_bytes() if revocation_list is not None else None
             anchor_cert = x509.load_pem_x509_certificate(anchor.read_bytes()) if anchor else None
             loaded = []
             for path in crls:
                 raw = path.read_bytes()
                 loaded.append(x509.load_pem_x509_crl(raw) if raw.startswith(b"-----") else x509.load_der_x509_crl(raw))
-            return TrustStore.from_masterlist(masterlist.read_bytes(), anchor_cert, loaded, revoked_documents)
+            return TrustStore.from_masterlist(masterlist.read_bytes(), anchor_cert, loaded, revoked_documents,
+                                              signed_list)
         except OSError as error:
             raise ChipError(f"cannot read {error.filename}: {error.strerror}") from None
         except ValueError as error:

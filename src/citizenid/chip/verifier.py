@@ -23,6 +23,7 @@ from citizenid.chip.errors import LdsError
 from citizenid.chip.lds import CardHolder, File
 from citizenid.chip.mrz import TD1
 from citizenid.chip.reader import CardRead
+from citizenid.chip.revocation import DocumentRevocationList, read_revocation_list
 from citizenid.chip.sod import SecurityObject, parse_sod
 from citizenid.pki.errors import ProfileError
 from citizenid.pki.service import Role, check_profile, read_masterlist, verify_signature
@@ -72,12 +73,17 @@ class TrustStore:
     cscas: list[x509.Certificate]
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
     revoked_documents: frozenset[str] = frozenset()
+    revocation_list: DocumentRevocationList | None = None
 
     @classmethod
     def from_masterlist(cls, masterlist: bytes, trust_anchor: x509.Certificate | None = None,
                         crls: list[x509.CertificateRevocationList] | None = None,
-                        revoked_documents: frozenset[str] = frozenset()) -> TrustStore:
-        return cls(read_masterlist(masterlist, trust_anchor), list(crls or []), revoked_documents)
+                        revoked_documents: frozenset[str] = frozenset(),
+                        revocation_list: bytes | None = None) -> TrustStore:
+        """Trust from a signed masterlist; ``revocation_list`` is a signed list of revoked card numbers."""
+        cscas = read_masterlist(masterlist, trust_anchor)
+        documents = read_revocation_list(revocation_list, cscas) if revocation_list is not None else None
+        return cls(cscas, list(crls or []), revoked_documents, documents)
 
 
 def _utc_now() -> datetime:
@@ -176,9 +182,7 @@ class Verifier:
             profile, chain, csca = self._chain(sod.certificate, now)
             checks += [profile, chain, self._revocation(sod.certificate, csca, now)]
         if mrz is not None:
-            number = mrz.vietnamese_personal_number or mrz.document_number
-            revoked = number in self._trust.revoked_documents
-            checks.append(Check("document.revocation", not revoked, "card revoked" if revoked else "not revoked"))
+            checks.append(self._document_revocation(mrz.vietnamese_personal_number or mrz.document_number, now))
         checks.append(self._active(read))
         checks.append(self._chip(read))
         return VerificationResult(tuple(checks), holder, mrz, read.access)
@@ -199,6 +203,21 @@ class Verifier:
                 same = mrz is None or mrz.vietnamese_personal_number == holder.personal_number
                 checks.append(Check("dg13", same, "matches DG1" if same else "personal number differs from DG1"))
         return holder, mrz
+
+    def _document_revocation(self, number: str, now: datetime) -> Check:
+        listed = self._trust.revocation_list
+        if number in self._trust.revoked_documents or (listed is not None and number in listed.revoked):
+            return Check("document.revocation", False, "card revoked")
+        if listed is None:
+            if self._trust.revoked_documents:
+                return Check("document.revocation", True, "not on the local list of revoked cards")
+            return Check("document.revocation", None, "no list of revoked cards at hand")
+        hours = int((now - listed.this_update).total_seconds() // 3600)
+        if now > listed.next_update:
+            return Check("document.revocation", False, f"revoked-card list expired; it is {hours} h old")
+        if now - listed.this_update > self._crl_max_age:
+            return Check("document.revocation", False, f"revoked-card list is {hours} h old, older than allowed")
+        return Check("document.revocation", True, f"not on the revoked-card list ({hours} h old)")
 
     @staticmethod
     def _hashes(sod: SecurityObject, files: dict[File, bytes]) -> Check:

@@ -11,6 +11,7 @@ from citizenid.chip.errors import ChipError, ChipImageError, LdsError, Verificat
 from citizenid.chip.image import ChipImage
 from citizenid.chip.lds import File
 from citizenid.chip.service import ChipService
+from citizenid.pki.cli import app as pki_app
 from citizenid.pki.service import MemoryKeyStore, PkiService
 
 from .conftest import FACE
@@ -89,3 +90,28 @@ def test_missing_and_garbage_files(service: ChipService, tmp_path: Path) -> None
     assert isinstance(result.exception, ChipImageError)
     result = runner.invoke(app, ["personalise", str(tmp_path / "none.json"), "x", "y"], obj=service)
     assert isinstance(result.exception, ChipError)
+
+
+def test_partner_verifies_with_exported_trust_files(service: ChipService, files: tuple[Path, Path],
+                                                    tmp_path: Path) -> None:
+    holder, face = files
+    chip = tmp_path / "chip.json"
+    runner.invoke(app, ["personalise", str(holder), str(face), str(chip)], obj=service)
+    pki = service._pki
+    assert runner.invoke(pki_app, ["masterlist", str(tmp_path / "ml.der"), "--anchor", str(tmp_path / "csca.pem")],
+                         obj=pki).exit_code == 0
+    assert runner.invoke(pki_app, ["crl", "--out", str(tmp_path / "crl.der")], obj=pki).exit_code == 0
+    result = runner.invoke(app, ["revocation-list", str(tmp_path / "revoked.der"), "--revoked", "087204000897"],
+                           obj=service)
+    assert result.output.startswith("wrote a list of 1 revoked cards")
+    trust = ["--masterlist", str(tmp_path / "ml.der"), "--anchor", str(tmp_path / "csca.pem"),
+             "--crl", str(tmp_path / "crl.der")]
+    result = runner.invoke(app, ["verify", str(chip), *trust, "--json"], obj=service)
+    assert result.exit_code == 0, result.output
+    checks = {c["name"]: c["passed"] for c in json.loads(result.output)["checks"]}
+    assert checks["document_signer.revocation"] is True
+    assert checks["document.revocation"] is None
+    result = runner.invoke(app, ["verify", str(chip), *trust, "--revocation-list", str(tmp_path / "revoked.der")],
+                           obj=service)
+    assert isinstance(result.exception, VerificationFailedError)
+    assert "document.revocation" in result.exception.detail

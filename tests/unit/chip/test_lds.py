@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from asn1crypto import cms as asn1_cms  # type: ignore[import-untyped]
@@ -15,6 +15,7 @@ from citizenid.chip import der, lds
 from citizenid.chip.errors import ChipImageError, LdsError
 from citizenid.chip.image import ChipImage
 from citizenid.chip.lds import CardHolder, File
+from citizenid.chip.revocation import decode_revocation_list, encode_revocation_list
 from citizenid.chip.sod import _assemble, parse_sod
 
 from .conftest import FACE, make_holder
@@ -178,3 +179,20 @@ def lds_content(content_info: bytes) -> bytes:
     signed = der.children(der.children(der.unwrap(content_info, 0x30))[1][1])[0][1]
     encap = der.children(signed)[2][1]
     return der.unwrap(der.children(encap)[1][1], 0x04)
+
+
+@given(st.frozensets(st.text(alphabet="0123456789", min_size=9, max_size=12), max_size=20))
+def test_revocation_list_round_trips(numbers: frozenset[str]) -> None:
+    now = datetime(2026, 1, 1, 12, 30, tzinfo=UTC)
+    encoded = encode_revocation_list(numbers, now, now + timedelta(days=1))
+    decoded = decode_revocation_list(encoded)
+    assert (decoded.revoked, decoded.this_update, decoded.next_update) == (numbers, now, now + timedelta(days=1))
+
+
+@given(st.binary(max_size=200))
+def test_revocation_list_decoder_never_crashes(data: bytes) -> None:
+    try:
+        outcome: object = decode_revocation_list(data)
+    except LdsError as error:
+        outcome = error.code
+    assert outcome

@@ -11,10 +11,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from citizenid.chip.card import VirtualChip
-from citizenid.chip.errors import CardError
+from citizenid.chip.errors import CardError, LdsError
 from citizenid.chip.image import ChipImage, personalise
 from citizenid.chip.lds import CardHolder, File
 from citizenid.chip.reader import CardRead, Reader
+from citizenid.chip.revocation import read_revocation_list
 from citizenid.chip.service import ChipService
 from citizenid.chip.transport import InProcessTransport
 from citizenid.chip.verifier import TrustStore, Verifier
@@ -25,7 +26,9 @@ from .conftest import FACE, make_holder
 
 @pytest.fixture(scope="module")
 def trust(pki: PkiService) -> TrustStore:
-    return TrustStore.from_masterlist(pki.masterlist(), pki.csca_certificates()[0], [pki.crl()])
+    revoked = ChipService(pki).revocation_list(frozenset({"012345678901"}))
+    return TrustStore.from_masterlist(pki.masterlist(), pki.csca_certificates()[0], [pki.crl()],
+                                      revocation_list=revoked)
 
 
 def read(image: ChipImage, **options: object) -> CardRead:
@@ -100,14 +103,35 @@ def test_revoked_document_signer_is_caught(tmp_path: Path) -> None:
 def test_stale_crl_is_reported_with_its_age(image: ChipImage, pki: PkiService, trust: TrustStore) -> None:
     later = datetime.now(UTC) + timedelta(days=3)
     result = Verifier(trust, clock=lambda: later).verify(read(image))
-    assert _failed(result) == {"document_signer.revocation"}
+    assert _failed(result) == {"document_signer.revocation", "document.revocation"}  # both lists are stale
     assert "h old" in result.check("document_signer.revocation").detail
 
 
-def test_revoked_card_is_caught(image: ChipImage, trust: TrustStore) -> None:
+def test_revoked_card_is_caught(image: ChipImage, trust: TrustStore, pki: PkiService) -> None:
     revoked = dataclasses.replace(trust, revoked_documents=frozenset({"001093047064"}))
     result = Verifier(revoked).verify(read(image))
     assert _failed(result) == {"document.revocation"}
+    signed = ChipService(pki).revocation_list(frozenset({"001093047064", "079204000123"}))
+    listed = TrustStore.from_masterlist(pki.masterlist(), crls=[pki.crl()], revocation_list=signed)
+    assert listed.revocation_list is not None
+    assert listed.revocation_list.revoked == {"001093047064", "079204000123"}
+    result = Verifier(listed).verify(read(image))
+    assert _failed(result) == {"document.revocation"}
+    assert result.check("document.revocation").detail == "card revoked"
+
+
+def test_revocation_lists_must_be_fresh_and_ours(image: ChipImage, trust: TrustStore, tmp_path: Path) -> None:
+    later = datetime.now(UTC) + timedelta(hours=30)
+    result = Verifier(trust, crl_max_age=timedelta(days=5), clock=lambda: later).verify(read(image))
+    assert _failed(result) == {"document.revocation"}
+    assert "expired" in result.check("document.revocation").detail
+    foreign = PkiService(MemoryKeyStore(), tmp_path / "foreign")
+    foreign.init()
+    forged = ChipService(foreign).revocation_list(frozenset())
+    with pytest.raises(LdsError, match="trusted CSCA"):
+        read_revocation_list(forged, trust.cscas)
+    with pytest.raises(LdsError, match="not signed data"):
+        read_revocation_list(forged[:-5], trust.cscas)
 
 
 def test_cloned_chip_without_the_aa_key_is_caught(image: ChipImage, trust: TrustStore) -> None:
