@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -40,8 +43,18 @@ def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JS
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    container: Container = app.state.container
+    # Routes run in a thread pool.  SQLite takes one writer at a time and makes the others sleep and retry;
+    # a few threads keep the core busy without that queue of sleepers.  PostgreSQL keeps the default.
+    threads = container.settings.request_threads or (4 if container.engine.dialect.name == "sqlite" else 40)
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
+
+
 def create_app(container: Container) -> FastAPI:
-    app = FastAPI(title="citizenid", version=__version__, redoc_url=None)
+    app = FastAPI(title="citizenid", version=__version__, redoc_url=None, lifespan=_lifespan)
     app.state.container = container
 
     @app.exception_handler(CitizenIdError)

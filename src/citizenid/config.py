@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = 65536
     argon2_time_cost: int = 3
     # Personal numbers and other allocations draw on a cryptographic source; tests never change this.
+    # Threads that run request handlers; unset means 4 on SQLite and 40 on PostgreSQL.
+    request_threads: int | None = None
     country: str = "VNM"
     log_level: str = "INFO"
 

@@ -10,8 +10,11 @@ skipped (identical) or rejected (different), so re-running a file changes nothin
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlalchemy import Engine, Table, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from citizenid.db.base import utcnow
@@ -268,6 +273,41 @@ def _rechunk(reader: Any, chunk_size: int) -> Iterator[pa.RecordBatch]:
 # --- the load --------------------------------------------------------------------------------------
 
 
+class _Writer:
+    """Writes chunks on a second thread while the next chunk is validated: the database works on one
+    core while Arrow works on the other.  At most one chunk waits; a failure surfaces on the next call."""
+
+    def __init__(self, write: Callable[[pa.Table], None]) -> None:
+        self._write = write
+        self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=1)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="citizenid-bulk-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._failure is None:
+                try:
+                    self._write(chunk)
+                except BaseException as exc:  # noqa: BLE001 - handed to the loading thread, re-raised there
+                    self._failure = exc
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def submit(self, chunk: pa.Table) -> None:
+        self._raise_failure()
+        self._queue.put(chunk)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._raise_failure()
+
+
 class _Loader:
     def __init__(self, engine: Engine, today: dt.date) -> None:
         self.engine = engine
@@ -283,6 +323,7 @@ class _Loader:
             self.register_was_empty = repo.count_persons(session) == 0 if not self.postgres else (
                 session.scalar(text("SELECT NOT EXISTS (SELECT 1 FROM persons)")) is True
             )
+        self._writer = _Writer(self._commit_chunk)
 
     def load_batch(self, batch: pa.RecordBatch | pa.Table, first_row: int) -> None:
         n = batch.num_rows
@@ -336,13 +377,28 @@ class _Loader:
                 if old_id:
                     self.seen_old_ids.add(old_id)
                 keep[-1] = True
-            accepted = table.filter(pa.array(keep, pa.bool_()))
-            if accepted.num_rows:
-                # Key order keeps the primary-key B-tree writes local.
-                accepted = accepted.take(pc.sort_indices(accepted["personal_number"]))
-                self._insert(session, accepted, utcnow())
-            session.commit()
+        accepted = table.filter(pa.array(keep, pa.bool_()))
+        if accepted.num_rows:
+            # Key order keeps the primary-key B-tree writes local.
+            self._writer.submit(accepted.take(pc.sort_indices(accepted["personal_number"])))
         self.report.inserted += accepted.num_rows
+
+    def _commit_chunk(self, accepted: pa.Table) -> None:
+        """Runs on the writer thread: one chunk, one transaction."""
+        with Session(self.engine) as session:
+            try:
+                self._insert(session, accepted, utcnow())
+                session.commit()
+            except (DBAPIError, psycopg.Error) as exc:
+                cause = exc.orig if isinstance(exc, DBAPIError) else exc
+                first, last = accepted["personal_number"][0], accepted["personal_number"][-1]
+                raise BulkImportError(
+                    f"a chunk ({first} … {last}) could not be written and was rolled back: "
+                    f"{str(cause).splitlines()[0]}; earlier chunks are in, re-run the import to finish"
+                ) from None
+
+    def finish(self) -> None:
+        self._writer.close()
 
     def _compare_existing(self, session: Session, row: dict[str, Any], line: int) -> None:
         current = repo.get_row(session, row["personal_number"])
@@ -486,6 +542,19 @@ def _indexes_deferred(engine: Engine, defer: bool) -> Iterator[None]:
         restore_indexes(engine)
 
 
+@contextmanager
+def _loading(engine: Engine, loader: _Loader, *, defer: bool) -> Iterator[None]:
+    """Indexes deferred (maybe) around the load; the writer drained before they are rebuilt."""
+    with _indexes_deferred(engine, defer):
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                loader.finish()
+            raise
+        loader.finish()
+
+
 def import_file(
     engine: Engine,
     path: Path,
@@ -504,7 +573,7 @@ def import_file(
     expected = total if total is not None else path.stat().st_size // _CSV_BYTES_PER_ROW
     row = 1
     try:
-        with _indexes_deferred(engine, loader.register_was_empty and expected >= defer_indexes_from):
+        with _loading(engine, loader, defer=loader.register_was_empty and expected >= defer_indexes_from):
             for batch in batches:
                 missing = {"personal_number", "sex", "birth_date", "residence_commune"} - set(batch.schema.names)
                 if missing:
@@ -530,11 +599,11 @@ def load_table(
     restore_indexes(engine)
     loader = _Loader(engine, today)
     done = 0
-    with _indexes_deferred(engine, loader.register_was_empty and table.num_rows >= defer_indexes_from):
+    with _loading(engine, loader, defer=loader.register_was_empty and table.num_rows >= defer_indexes_from):
         for batch in table.to_batches(max_chunksize=chunk_size):
             loader.load_batch(batch, done + 1)
             done += batch.num_rows
-        if progress:
-            progress(done, table.num_rows)
+            if progress:
+                progress(done, table.num_rows)
     loader.report.rejected = len(loader.errors)
     return loader.report

@@ -122,3 +122,18 @@ def test_a_large_load_into_an_empty_register_rebuilds_its_indexes(any_container:
     first = table.slice(0, 1).to_pylist()[0]
     found = any_container.registry.search(SUPERVISOR, SearchCriteria(name=first["full_name"]))
     assert first["personal_number"] in [p.personal_number for p in found.items]
+
+
+def test_a_chunk_that_cannot_be_written_fails_the_load_clearly(any_container: Container) -> None:
+    table = generate_population(200, seed=4)
+    engine = any_container.engine
+    # Another process registers one of the file's people after the load has checked the register.
+    loader_view = table.slice(150, 1).to_pylist()[0]
+    with pytest.raises(BulkImportError, match="re-run the import"):
+        load_table(engine, table, today=dt.date(2026, 11, 27), chunk_size=100,
+                   progress=lambda done, _total: _race(any_container, loader_view) if done == 100 else None)
+    assert any_container.registry.count() == 101  # the first chunk and the racing row; nothing half-written
+
+
+def _race(container: Container, row: dict[str, str]) -> None:
+    container.registry.load_table(SUPERVISOR, pa.Table.from_pylist([row]))
