@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -74,7 +75,7 @@ class ChipImage:
                        _load_key(body.get("chip_authentication_key")), body.get("pace_parameter_id"))
         except ChipImageError:
             raise
-        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error, UnsupportedAlgorithm) as error:
             raise ChipImageError(f"chip image is malformed: {error}") from None
 
     def save(self, path: Path) -> None:

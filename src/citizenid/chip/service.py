@@ -98,7 +98,7 @@ class ChipService:
         # Anchored at the first CSCA: link certificates lead from it to every later one, and cards signed
         # under any of them stay verifiable.
         first = self._pki.csca_certificates()[0]
-        crls = self._pki.crls()
+        crls = self._pki.published_crls()
         return TrustStore.from_masterlist(self._pki.masterlist(), first, crls,
                                           revocation_list=self.revocation_list(revoked_documents))
 

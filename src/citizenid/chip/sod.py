@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -175,7 +176,7 @@ def parse_sod(data: bytes) -> SecurityObject:
             # cryptography parses lazily: touch what verification reads so a bad certificate fails here.
             _ = (certificate.issuer, certificate.subject, certificate.public_key(), certificate.extensions,
                  certificate.not_valid_before_utc, certificate.not_valid_after_utc)
-        except ValueError as error:
+        except (ValueError, UnsupportedAlgorithm) as error:
             raise LdsError(f"EF.SOD signer certificate is malformed: {error}") from None
         index += 1
     if index < len(signed) and signed[index][0] == 0xA1:

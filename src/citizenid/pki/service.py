@@ -300,7 +300,7 @@ class PkiService:
 
     def revoke(self, certificate: x509.Certificate,
                reason: x509.ReasonFlags = x509.ReasonFlags.key_compromise) -> None:
-        """Revoke a document signer; rotates at once when it is the current one."""
+        """Revoke a document signer: publish new CRLs at once, and rotate when it is the current signer."""
         with self._lock:
             state = self._load()
             serial = format(certificate.serial_number, "x")
@@ -310,6 +310,7 @@ class PkiService:
             self._save()
             if self._current is not None and self._current.certificate.serial_number == certificate.serial_number:
                 self._rotate_signer_locked("revoked")
+            self.crls()
 
     def crls(self) -> list[x509.CertificateRevocationList]:
         """Issue the next CRL of every CSCA (each lists the revoked signers it issued), oldest first.
@@ -339,6 +340,22 @@ class PkiService:
     def crl(self) -> x509.CertificateRevocationList:
         """Issue the next CRLs (see :meth:`crls`) and return the current CSCA's."""
         return self.crls()[-1]
+
+    def published_crls(self) -> list[x509.CertificateRevocationList]:
+        """The CRLs last issued, one per CSCA; new ones are issued only if any is missing or expired."""
+        with self._lock:
+            state = self._load()
+            now = self._clock()
+            found = []
+            for entry in state["cscas"]:
+                path = self._dir / f"crl-{entry['label']}.der"
+                if not path.exists():
+                    return self.crls()
+                crl = x509.load_der_x509_crl(path.read_bytes())
+                if crl.next_update_utc is None or crl.next_update_utc <= now:
+                    return self.crls()
+                found.append(crl)
+            return found
 
     def masterlist(self) -> bytes:
         """The signed CSCA masterlist (every CSCA and link certificate) as DER."""

@@ -14,7 +14,7 @@ from citizenid.chip.service import ChipService
 from citizenid.pki.cli import app as pki_app
 from citizenid.pki.service import MemoryKeyStore, PkiService
 
-from .conftest import FACE
+from .conftest import FACE, make_holder
 
 runner = CliRunner()
 HOLDER = {
@@ -115,3 +115,11 @@ def test_partner_verifies_with_exported_trust_files(service: ChipService, files:
                            obj=service)
     assert isinstance(result.exception, VerificationFailedError)
     assert "document.revocation" in result.exception.detail
+
+
+def test_batch_personalisation_and_verification_do_not_reissue_crls(service: ChipService) -> None:
+    images = service.personalise_batch([(make_holder(), FACE), (make_holder(personal_number="079204000123"), FACE)])
+    assert [i.document_number for i in images] == ["093047064", "204000123"]
+    before = service._pki.status().crl_number
+    assert all(service.verify_image(i).valid for i in images)
+    assert service._pki.status().crl_number == before

@@ -126,8 +126,10 @@ def test_crl_lists_revoked_signer_and_rotates_away_from_it(pki: PkiService) -> N
     csca = pki.csca_certificates()[0]
     assert crl.is_signature_valid(csca.public_key())  # type: ignore[arg-type]
     assert crl.get_revoked_certificate_by_serial_number(current.certificate.serial_number) is not None
-    assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 1
-    assert pki.crl().extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 2
+    # revoke() published CRL 1 at once; crl() issued CRL 2.
+    assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 2
+    assert pki.published_crls()[0].get_revoked_certificate_by_serial_number(current.certificate.serial_number)
+    assert pki.crl().extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 3
 
 
 def test_masterlist_round_trip_and_tamper(pki: PkiService) -> None:
@@ -221,3 +223,12 @@ def test_a_verifier_pinned_to_the_old_csca_follows_link_certificates(pki: PkiSer
     assert newest in certs
     assert len(certs) == 5  # three CSCAs and two link certificates
     assert read_masterlist(pki.masterlist(), trust_anchor=newest) == [newest]
+
+
+def test_published_crls_are_reused_until_they_expire(pki: PkiService, clock: Clock) -> None:
+    first = pki.published_crls()
+    again = pki.published_crls()
+    assert [c.public_bytes(Encoding.DER) for c in again] == [c.public_bytes(Encoding.DER) for c in first]
+    clock.now += timedelta(days=91)
+    number = pki.published_crls()[0].extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    assert number == 2
