@@ -16,6 +16,7 @@ import datetime as dt
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from sqlalchemy import Engine, Table, text
+from sqlalchemy import Engine, Index, Table, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -421,6 +422,7 @@ class _Loader:
             "recorded_at", pa.array([stamp] * n, pa.string())
         ).select(PERSON_COLUMNS)
         with_old = rows.filter(pc.is_valid(rows["old_id_number"])).select(["old_id_number", "personal_number"])
+        with_old = with_old.take(pc.sort_indices(with_old["old_id_number"]))
         households = _households(rows, stamp)
         if self.postgres:
             dbapi = session.connection().connection.dbapi_connection
@@ -520,12 +522,21 @@ _SECONDARY_INDEXES = sorted(_PERSONS.indexes, key=lambda ix: str(ix.name))
 
 
 def restore_indexes(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as connection:
+            for index in _SECONDARY_INDEXES:
+                index.create(connection, checkfirst=True)
+        return
+    # PostgreSQL builds indexes of one table side by side (each takes a share lock), one per core.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda index: _create_pg_index(engine, index), _SECONDARY_INDEXES))
+
+
+def _create_pg_index(engine: Engine, index: Index) -> None:
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # Index builds sort in memory instead of spilling to disk (session setting, this transaction only).
-            connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-        for index in _SECONDARY_INDEXES:
-            index.create(connection, checkfirst=True)
+        # Sort in memory instead of spilling to disk (this transaction only).
+        connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        index.create(connection, checkfirst=True)
 
 
 @contextmanager

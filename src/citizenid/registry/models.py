@@ -35,7 +35,8 @@ class PersonRow(Base):
     birth_year: Mapped[int] = mapped_column(SmallInteger)
     birth_registration_province: Mapped[str] = mapped_column(String(3))
     origin_commune: Mapped[str | None] = mapped_column(String(5))
-    residence_province: Mapped[str] = mapped_column(String(2), index=True)
+    # Province scope narrows a search the name index has already made small: no index of its own.
+    residence_province: Mapped[str] = mapped_column(String(2))
     residence_commune: Mapped[str] = mapped_column(String(5))
     residence_detail: Mapped[str | None] = mapped_column(String(300))
     current_commune: Mapped[str | None] = mapped_column(String(5))

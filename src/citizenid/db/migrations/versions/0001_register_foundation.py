@@ -128,9 +128,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_persons_household_id", ["household_id"], unique=False)
         batch_op.create_index("ix_persons_name_key_birth_year", ["name_key", "birth_year"], unique=False)
         batch_op.create_index("ix_persons_residence_commune", ["residence_commune"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_persons_residence_province"), ["residence_province"], unique=False
-        )
 
     op.create_table(
         "users",
@@ -171,7 +168,6 @@ def downgrade() -> None:
     op.drop_table("auth_sessions")
     op.drop_table("users")
     with op.batch_alter_table("persons", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_persons_residence_province"))
         batch_op.drop_index("ix_persons_residence_commune")
         batch_op.drop_index("ix_persons_name_key_birth_year")
         batch_op.drop_index("ix_persons_household_id")
