@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -222,3 +223,30 @@ class MemoryKeyStore:
 
     def delete(self, label: str) -> None:
         self._keys.pop(label, None)
+
+
+class LazyKeyStore:
+    """Builds the real key store on first use: the composition root can wire an HSM that is not up yet."""
+
+    def __init__(self, factory: Callable[[], KeyStore]) -> None:
+        self._factory = factory
+        self._store: KeyStore | None = None
+        self._lock = threading.Lock()
+
+    def _real(self) -> KeyStore:
+        with self._lock:
+            if self._store is None:
+                self._store = self._factory()
+            return self._store
+
+    def generate(self, label: str, algorithm: KeyAlgorithm) -> Signer:
+        return self._real().generate(label, algorithm)
+
+    def signer(self, label: str) -> Signer:
+        return self._real().signer(label)
+
+    def labels(self) -> list[str]:
+        return self._real().labels()
+
+    def delete(self, label: str) -> None:
+        self._real().delete(label)

@@ -25,7 +25,7 @@ from citizenid.pki.errors import (
     WrongPassphraseError,
 )
 from citizenid.pki.keystore import FileKeyStore, KeyAlgorithm, MemoryKeyStore, SoftwareSigner, verify_signature
-from citizenid.pki.service import PkiService, RotationPolicy, read_masterlist
+from citizenid.pki.service import LazyKeyStore, PkiService, RotationPolicy, read_masterlist
 
 
 class Clock:
@@ -232,3 +232,18 @@ def test_published_crls_are_reused_until_they_expire(pki: PkiService, clock: Clo
     clock.now += timedelta(days=91)
     number = pki.published_crls()[0].extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     assert number == 2
+
+
+def test_lazy_key_store_builds_its_store_on_first_use(tmp_path: Path) -> None:
+    built: list[MemoryKeyStore] = []
+
+    def factory() -> MemoryKeyStore:
+        built.append(MemoryKeyStore())
+        return built[-1]
+
+    store = LazyKeyStore(factory)
+    service = PkiService(store, tmp_path / "pki")
+    assert built == []
+    service.init()
+    assert len(built) == 1
+    assert store.labels() == built[0].labels()
