@@ -141,6 +141,12 @@ def _strings(batch: pa.RecordBatch | pa.Table) -> dict[str, pa.Array]:
     return out
 
 
+def _digits(values: pa.Array) -> pa.Array:
+    """Digits as small integers; anything else as 0 (the row then fails a later check, never the chunk)."""
+    digits = pc.fill_null(pc.match_substring_regex(values, r"^[0-9]{1,4}$"), False)
+    return pc.cast(pc.if_else(digits, values, "0"), pa.int16())
+
+
 def _valid_or_null(column: pa.Array, check: pa.Array) -> pa.Array:
     return pc.or_kleene(pc.is_null(column), pc.fill_null(check, False))
 
@@ -152,8 +158,8 @@ def _fast_columns(cols: dict[str, pa.Array], today: dt.date) -> tuple[pa.Array, 
     prefix = pc.utf8_slice_codeunits(number, 0, 3)
     ok = pc.fill_null(pc.match_substring_regex(number, r"^\d{12}$"), False)
     ok = pc.and_(ok, pc.fill_null(pc.is_in(prefix, value_set=sets["province3"]), False))
-    g = pc.cast(pc.fill_null(pc.utf8_slice_codeunits(number, 3, 4), "0"), pa.int16(), safe=False)
-    yy = pc.cast(pc.fill_null(pc.utf8_slice_codeunits(number, 4, 6), "0"), pa.int16(), safe=False)
+    g = _digits(pc.utf8_slice_codeunits(number, 3, 4))
+    yy = _digits(pc.utf8_slice_codeunits(number, 4, 6))
     sex = pc.utf8_upper(cols["sex"])
     number_sex = pc.if_else(pc.equal(pc.bit_wise_and(g, 1), 0), "M", "F")
     ok = pc.and_(ok, pc.fill_null(pc.equal(sex, number_sex), False))
@@ -163,7 +169,7 @@ def _fast_columns(cols: dict[str, pa.Array], today: dt.date) -> tuple[pa.Array, 
     full = pc.equal(pc.utf8_length(birth), 10)
     parsed = pc.strptime(pc.if_else(full, birth, "2000-01-01"), format="%Y-%m-%d", unit="s", error_is_null=True)
     ok = pc.and_(ok, pc.fill_null(pc.is_valid(parsed), False))
-    birth_year = pc.cast(pc.fill_null(pc.utf8_slice_codeunits(birth, 0, 4), "0"), pa.int16(), safe=False)
+    birth_year = _digits(pc.utf8_slice_codeunits(birth, 0, 4))
     century = pc.add(1900, pc.multiply(pc.divide(g, 2), 100))
     ok = pc.and_(ok, pc.equal(pc.add(century, yy), birth_year))
     ok = pc.and_(ok, pc.greater_equal(birth_year, 1880))

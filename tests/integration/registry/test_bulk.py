@@ -137,3 +137,11 @@ def test_a_chunk_that_cannot_be_written_fails_the_load_clearly(any_container: Co
 
 def _race(container: Container, row: dict[str, str]) -> None:
     container.registry.load_table(SUPERVISOR, pa.Table.from_pylist([row]))
+
+
+def test_garbage_in_one_row_rejects_that_row_only(container: Container, tmp_path: Path) -> None:
+    rows = [person_record(), {**person_record(), "birth_date": ":"}, {**person_record(), "personal_number": "x"},
+            person_record()]
+    report = container.registry.import_file(SUPERVISOR, write(tmp_path / "g.csv", rows), errors_path=tmp_path / "e.csv")
+    assert (report.inserted, report.rejected) == (2, 2)
+    assert [int(r["row"]) for r in read_errors(tmp_path / "e.csv")] == [2, 3]

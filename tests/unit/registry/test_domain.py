@@ -140,3 +140,19 @@ def test_events_need_reason_and_legal_basis() -> None:
 def test_snapshot_round_trips() -> None:
     p = apply_event(person(), event(EventKind.DEATH))
     assert Person.from_dict(p.to_dict()) == p
+
+
+_FIELDS = ["personal_number", "family_name", "middle_name", "given_name", "full_name", "sex", "birth_date",
+           "birth_registration_province", "residence_commune", "origin_commune", "ethnicity", "religion",
+           "old_id_number", "father_number", "household_relationship", "status", "death_date"]
+
+
+@given(st.dictionaries(st.sampled_from(_FIELDS), st.one_of(st.none(), st.text(max_size=20)), max_size=len(_FIELDS)))
+def test_any_record_is_either_a_person_or_a_clear_refusal(record: dict[str, str | None]) -> None:
+    try:
+        person = build_person({**person_record(), **record}, today=TODAY)
+    except RegistryInvalid as exc:
+        refusal = exc.detail
+        assert refusal
+        return
+    assert Person.from_dict(person.to_dict()) == person
