@@ -15,7 +15,7 @@ from datetime import date
 from enum import IntEnum
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
+from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from citizenid.chip import der
 from citizenid.chip.der import INTEGER, OID, PRINTABLE_STRING, SEQUENCE, SET, UTF8_STRING, tlv
@@ -350,10 +350,6 @@ def pace_parameter_id(card_access: bytes) -> int | None:
     return None
 
 
-def _spki(public_key: object) -> bytes:
-    return public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)  # type: ignore[attr-defined,no-any-return]
-
-
 _CA_INFO = tlv(SEQUENCE, der.oid(OID_CA_ECDH_AES_CBC_CMAC_128) + der.integer(1))
 _AA_INFO = tlv(SEQUENCE, der.oid(OID_AA_PROTOCOL) + der.integer(1) + der.oid(OID_ECDSA_PLAIN_SHA256))
 _PK_ECDH = der.oid(OID_PK_ECDH)
@@ -390,8 +386,3 @@ def decode_dg15(data: bytes) -> object:
         return load_der_public_key(der.unwrap(data, 0x6F))
     except (ValueError, UnsupportedAlgorithm) as error:
         raise LdsError(f"DG15 does not hold a public key: {error}") from None
-
-
-def spki_of(public_key: object) -> bytes:
-    return _spki(public_key)
-
