@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import cms as asn1_cms  # type: ignore[import-untyped]
+from asn1crypto import cms as asn1_cms
 from asn1crypto import core as asn1_core
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from asn1crypto import core as asn1_core  # type: ignore[import-untyped]
+from asn1crypto import core as asn1_core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
