@@ -33,7 +33,7 @@ class PcscTransport:
 
     def __init__(self, reader_name: str | None = None) -> None:
         try:
-            from smartcard.System import readers  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+            from smartcard.System import readers  # noqa: PLC0415
         except ImportError as error:
             raise TransportError("PC/SC needs pyscard (pip install pyscard) and pcscd") from error
         try:
