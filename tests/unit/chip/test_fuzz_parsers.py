@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 
@@ -9,12 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citizenid.chip import lds
+from citizenid.chip.card import VirtualChip
 from citizenid.chip.errors import ChipImageError, LdsError
 from citizenid.chip.image import ChipImage
 from citizenid.chip.lds import File
-from citizenid.chip.reader import CardRead
+from citizenid.chip.reader import CardRead, Reader
 from citizenid.chip.sod import parse_sod
+from citizenid.chip.transport import InProcessTransport
 from citizenid.chip.verifier import TrustStore, Verifier
+from citizenid.errors import CitizenIdError
 from citizenid.pki.service import PkiService
 
 DECODERS: dict[File, Callable[[bytes], object]] = {
@@ -81,3 +85,39 @@ def test_verifier_reports_every_mutation_without_raising(session_image: ChipImag
     if files[file] != session_image.files[file] and file.data_group is not None:
         assert not result.valid  # every data group is covered by a hash in EF.SOD
     assert result.checks
+
+
+class HostileCard:
+    """Answers every APDU with the next scripted response: a cloned, broken or malicious chip."""
+
+    def __init__(self, responses: list[bytes]) -> None:
+        self._responses = iter(responses)
+
+    def transmit(self, apdu: bytes) -> bytes:
+        return next(self._responses, b"\x6f\x00")
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=80), st.just(b"\x90\x00"), st.just(b"\x62\x82")), max_size=12))
+def test_reader_facing_a_hostile_card_fails_cleanly(responses: list[bytes]) -> None:
+    reader = Reader(InProcessTransport(HostileCard(responses)))
+    try:
+        outcome: object = reader.read("093047064193010543301052")
+    except CitizenIdError as error:
+        outcome = error.code
+    assert outcome
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None)
+@given(file=st.sampled_from(sorted(DECODERS)), edits=st.lists(mutation, min_size=1, max_size=3))
+def test_reader_on_a_chip_with_corrupt_files_fails_cleanly(session_image: ChipImage, pki: PkiService, file: File,
+                                                           edits: list[tuple[str, int, int]]) -> None:
+    files = dict(session_image.files)
+    files[file] = mutate(files[file], edits)
+    image = dataclasses.replace(session_image, files=files)
+    try:
+        card = Reader(InProcessTransport(VirtualChip(image))).read(image.mrz_information)
+        outcome: object = Verifier(TrustStore(pki.csca_certificates())).verify(card)
+    except CitizenIdError as error:
+        outcome = error.code
+    assert outcome
