@@ -15,8 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from citizenid.audit.service import AuditService
 from citizenid.auth.service import AuthService
+from citizenid.chip.service import ChipService
 from citizenid.config import Settings, load_settings
 from citizenid.db import UnitOfWork, create_engine_for
+from citizenid.pki.keystore import FileKeyStore, KeyStore, LazyKeyStore
+from citizenid.pki.pkcs11 import Pkcs11KeyStore
+from citizenid.pki.service import PkiService
 from citizenid.registry.service import RegistryService
 
 
@@ -30,6 +34,8 @@ class Container:
     audit: AuditService
     auth: AuthService
     registry: RegistryService
+    pki: PkiService
+    chip: ChipService
     extras: dict[str, Any] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
@@ -54,6 +60,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
         cache_seconds=settings.auth_cache_seconds,
     )
     registry = RegistryService(new_uow, engine=engine, audit=audit)
+    pki = PkiService(_key_store(settings), settings.data_dir / "pki")
     return Container(
         settings=settings,
         engine=engine,
@@ -61,4 +68,16 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
         audit=audit,
         auth=auth,
         registry=registry,
+        pki=pki,
+        chip=ChipService(pki),
     )
+
+
+def _key_store(settings: Settings) -> KeyStore:
+    """Issuing keys: encrypted files by default, an HSM through PKCS#11 when configured.  Both open lazily:
+    nothing asks for a passphrase or a PIN until a key is used."""
+    if settings.keystore == "pkcs11":
+        return LazyKeyStore(
+            lambda: Pkcs11KeyStore(settings.pkcs11_module or "", settings.pkcs11_token, settings.pkcs11_pin or "")
+        )
+    return FileKeyStore(settings.data_dir / "keys", settings.keystore_passphrase)

@@ -14,10 +14,12 @@ import uvicorn
 from rich.console import Console
 
 from citizenid.auth.cli import app as users_app
+from citizenid.chip.cli import app as chip_app
 from citizenid.clictx import container
 from citizenid.db.migrate import current_revision, drift, upgrade
 from citizenid.demo import run_demo
 from citizenid.errors import CitizenIdError, InvalidInput
+from citizenid.pki.cli import app as pki_app
 from citizenid.registry.cli import number_app, person_app
 from citizenid.synth import generate_population
 
@@ -35,6 +37,8 @@ app.add_typer(person_app, name="person")
 app.add_typer(number_app, name="number")
 app.add_typer(db_app, name="db")
 app.add_typer(synth_app, name="synth")
+app.add_typer(pki_app, name="pki")
+app.add_typer(chip_app, name="chip")
 err = Console(stderr=True)
 
 

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     keystore: Literal["file", "pkcs11"] = "file"
     keystore_passphrase: str | None = Field(default=None, repr=False)
     pkcs11_module: str | None = None
+    pkcs11_token: str = "citizenid"  # noqa: S105 - the token label, not a secret
+    pkcs11_pin: str | None = Field(default=None, repr=False)
     session_ttl_seconds: int = 8 * 3600
     # How long a process trusts a token it has checked before asking the database again.
     auth_cache_seconds: float = 15.0
