@@ -18,6 +18,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from citizenid.chip import der
+from citizenid.chip._ec import BY_PARAMETER_ID
 from citizenid.chip.der import INTEGER, OID, PRINTABLE_STRING, SEQUENCE, SET, UTF8_STRING, tlv
 from citizenid.chip.errors import LdsError, MrzError
 from citizenid.chip.mrz import TD1, inspect_td1, vietnamese_td1
@@ -343,10 +344,12 @@ def decode_security_infos(data: bytes) -> list[tuple[str, list[tuple[int, bytes,
 
 
 def pace_parameter_id(card_access: bytes) -> int | None:
-    """The standardised domain parameter ID of the ECDH-GM-AES-128 PACEInfo, or None."""
+    """The domain parameter ID of the ECDH-GM-AES-128 PACEInfo, or None when PACE is not offered with
+    parameters this reader knows (it then falls back to BAC)."""
     for protocol, rest in decode_security_infos(card_access):
         if protocol == OID_PACE_ECDH_GM_AES_128 and len(rest) >= 2 and rest[1][0] == INTEGER:
-            return der.decode_integer(rest[1][1])
+            parameter_id = der.decode_integer(rest[1][1])
+            return parameter_id if parameter_id in BY_PARAMETER_ID else None
     return None
 
 

@@ -121,3 +121,8 @@ def test_reader_on_a_chip_with_corrupt_files_fails_cleanly(session_image: ChipIm
     except CitizenIdError as error:
         outcome = error.code
     assert outcome
+
+
+def test_card_access_with_unknown_pace_parameters_falls_back_to_bac() -> None:
+    assert lds.pace_parameter_id(lds.encode_card_access(13)) == 13
+    assert lds.pace_parameter_id(lds.encode_card_access(260281)) is None
