@@ -76,6 +76,10 @@ def test_import_search_history_event(run, tmp_path: Path) -> None:  # type: igno
     someone = table.slice(0, 1).to_pylist()[0]
     found = run("person", "search", "--name", someone["full_name"], "--birth-date", someone["birth_date"])
     assert someone["personal_number"] in found.stdout
+    members = run("person", "household", someone["household_id"])
+    assert someone["personal_number"] in members.stdout
+    by_commune = run("person", "search", "--commune", someone["residence_commune"])
+    assert someone["personal_number"] in by_commune.stdout
     moved = run("person", "event", someone["personal_number"], "--kind", "change_of_residence", "--reason",
                 "chuyển hộ khẩu", "--legal-basis", "Luật Cư trú 2020", "--set", "residence_commune=26740")
     assert moved.returncode == 0, moved.stderr

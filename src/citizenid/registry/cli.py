@@ -63,11 +63,13 @@ def search(
     birth_year: Annotated[int | None, typer.Option()] = None,
     old_id: Annotated[str | None, typer.Option(help="old 9-digit ID number")] = None,
     household: Annotated[str | None, typer.Option()] = None,
+    commune: Annotated[str | None, typer.Option(help="5-digit commune code of the residence")] = None,
     page: int = 1,
     page_size: int = 20,
 ) -> None:
     """Search the register; prints one person per line."""
-    criteria = SearchCriteria(name=name, birth_date=birth_date, birth_year=birth_year, household_id=household)
+    criteria = SearchCriteria(name=name, birth_date=birth_date, birth_year=birth_year, household_id=household,
+                              residence_commune=commune)
     found = container().registry.search(operator(), criteria, page=page, page_size=page_size,
                                         purpose="operator search", old_id_number=old_id)
     table = Table("number", "name", "sex", "born", "residence", "household")
@@ -77,6 +79,19 @@ def search(
     console.print(table)
     if found.has_more:
         console.print(f"more on page {page + 1}")
+
+
+@person_app.command("household")
+def household(household_id: str) -> None:
+    """A household: its address, head and members with their relationship to the head."""
+    found = container().registry.household(operator(), household_id, purpose="operator lookup")
+    console.print(f"household {found.household_id}: {found.residence_detail or ''} ({found.residence_commune}), "
+                  f"head {found.head_number or 'not recorded'}")
+    table = Table("number", "name", "relationship", "born")
+    for m in found.members:
+        relationship = m.household_relationship.value if m.household_relationship else ""
+        table.add_row(m.personal_number, m.full_name, relationship, m.birth_date.iso())
+    console.print(table)
 
 
 @person_app.command("history")
