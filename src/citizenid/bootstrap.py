@@ -53,14 +53,16 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
     def new_uow() -> UnitOfWork:
         return UnitOfWork(session_factory)
 
-    audit = AuditService(new_uow)
+    keys = _key_store(settings)
+    # Checkpoints are signed by the audit checkpoint key, kept in the same key store as the issuing keys.
+    audit = AuditService(new_uow, keys=keys, origin=f"citizenid/{settings.country}/access-log")
     hasher = PasswordHasher(memory_cost=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
     auth = AuthService(
         new_uow, session_ttl_seconds=settings.session_ttl_seconds, hasher=hasher,
         cache_seconds=settings.auth_cache_seconds,
     )
     registry = RegistryService(new_uow, engine=engine, audit=audit)
-    pki = PkiService(_key_store(settings), settings.data_dir / "pki")
+    pki = PkiService(keys, settings.data_dir / "pki")
     return Container(
         settings=settings,
         engine=engine,
