@@ -13,6 +13,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from citizenid.audit.cli import app as audit_app
 from citizenid.auth.cli import app as users_app
 from citizenid.chip.cli import app as chip_app
 from citizenid.clictx import container
@@ -39,6 +40,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(synth_app, name="synth")
 app.add_typer(pki_app, name="pki")
 app.add_typer(chip_app, name="chip")
+app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 
 

@@ -80,6 +80,10 @@ class TrackedAccess:
     leaf_hash: bytes | None
     path: list[bytes] | None
 
+    @property
+    def canonical_entry(self) -> bytes:
+        return canonical_entry(self.entry.entry_id, self.entry.record)
+
 
 @dataclass(frozen=True, slots=True)
 class Tracker:
