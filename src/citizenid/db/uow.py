@@ -5,7 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from citizenid.db.engine import transaction_lock
 
 
 class UnitOfWork:
@@ -14,6 +17,8 @@ class UnitOfWork:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
+        bind = session_factory.kw.get("bind")
+        self._lock = transaction_lock(bind) if isinstance(bind, Engine) else None
 
     @property
     def session(self) -> Session:
@@ -24,6 +29,8 @@ class UnitOfWork:
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("unit of work is not re-entrant")
+        if self._lock is not None:
+            self._lock.acquire()
         self._session = self._session_factory()
         return self
 
@@ -39,6 +46,8 @@ class UnitOfWork:
         finally:
             self._session.close()
             self._session = None
+            if self._lock is not None:
+                self._lock.release()
 
     def commit(self) -> None:
         self.session.commit()
