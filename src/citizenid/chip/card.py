@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from citizenid.chip import der
+from citizenid.chip.applications import OtpApplet, SigningApplet
 from citizenid.chip.bac import BacKeys, chip_answer
 from citizenid.chip.errors import LdsError, SecureMessagingError
 from citizenid.chip.image import ChipImage
@@ -39,6 +40,8 @@ SW_INS_NOT_SUPPORTED = 0x6D00
 SW_CLA_NOT_SUPPORTED = 0x6E00
 
 _BY_SFI = {f.sfi: f for f in File}
+# Commands a selected card application (signature, OTP) answers itself; the rest stay the chip's.
+_APPLET_INS = frozenset({0x20, 0x2A, 0x2C, 0x88, 0xB0})
 
 
 def _sw(code: int) -> bytes:
@@ -58,6 +61,13 @@ class VirtualChip:
         self._challenge: bytes | None = None
         self._pace: PaceChip | None = None
         self._ca_pending = False
+        self._select_applet(None)
+
+    def _select_applet(self, applet: SigningApplet | OtpApplet | None) -> None:
+        current = getattr(self, "_applet", None)
+        if current is not None:
+            current.deselect()
+        self._applet = applet
 
     @property
     def authenticated(self) -> bool:
@@ -97,6 +107,11 @@ class VirtualChip:
 
     def _dispatch(self, c: Command, *, secured: bool) -> tuple[bytes, int, SecureMessaging | None]:
         ins = c.ins
+        if self._applet is not None and ins in _APPLET_INS:
+            if not secured:
+                return b"", SW_SECURITY_NOT_SATISFIED, None
+            data, sw = self._applet.process(c)
+            return data, sw, None
         if ins == 0xA4:
             return b"", self._select(c, secured), None
         if ins in (0xB0, 0xB1):
@@ -119,9 +134,16 @@ class VirtualChip:
         return b"", SW_INS_NOT_SUPPORTED, None
 
     def _select(self, c: Command, secured: bool) -> int:
+        self._select_applet(None)
         if c.p1 == 0x04:
             if c.data != LDS_AID:
-                return SW_FILE_NOT_FOUND
+                applications = self._image.applications
+                applet = applications.by_aid(c.data) if applications is not None else None
+                if applet is None:
+                    return SW_FILE_NOT_FOUND
+                self._in_lds, self._selected = False, None
+                self._select_applet(applet)
+                return SW_OK
             self._in_lds = True
             self._selected = None
             return SW_OK

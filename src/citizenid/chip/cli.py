@@ -6,7 +6,7 @@ import json
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -25,11 +25,7 @@ def _service(ctx: typer.Context) -> ChipService:
         return ctx.obj
     from citizenid.clictx import container  # noqa: PLC0415 - built on first use, never at import
 
-    built: Any = container()
-    service = getattr(built, "chip", None) or built.extras.get("chip")
-    if not isinstance(service, ChipService):
-        raise ChipError("this deployment has no chip service configured")
-    return service
+    return container().chip
 
 
 def _trust(service: ChipService, masterlist: Path | None, crl: list[Path] | None, anchor: Path | None,

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from citizenid.chip import lds
+from citizenid.chip.applications import CardApplications
 from citizenid.chip.errors import ChipImageError
 from citizenid.chip.lds import CardHolder, File
 from citizenid.chip.sod import SodSigner, build_sod
@@ -42,6 +43,7 @@ class ChipImage:
     aa_key: ec.EllipticCurvePrivateKey | None = None
     ca_key: ec.EllipticCurvePrivateKey | None = None
     pace_parameter_id: int | None = None
+    applications: CardApplications | None = None
 
     @property
     def document_number(self) -> str:
@@ -62,6 +64,8 @@ class ChipImage:
             "active_authentication_key": key(self.aa_key),
             "chip_authentication_key": key(self.ca_key),
         }
+        if self.applications is not None:
+            body["applications"] = self.applications.to_json()
         return json.dumps(body, indent=1).encode()
 
     @classmethod
@@ -71,8 +75,10 @@ class ChipImage:
             if not isinstance(body, dict) or body.get("format") != FORMAT:
                 raise ChipImageError(f"not a {FORMAT} file")
             files = {File(int(fid, 16)): base64.b64decode(v, validate=True) for fid, v in body["files"].items()}
+            applications = body.get("applications")
             return cls(files, str(body["mrz_information"]), _load_key(body.get("active_authentication_key")),
-                       _load_key(body.get("chip_authentication_key")), body.get("pace_parameter_id"))
+                       _load_key(body.get("chip_authentication_key")), body.get("pace_parameter_id"),
+                       CardApplications.from_json(applications) if applications else None)
         except ChipImageError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error, UnsupportedAlgorithm) as error:

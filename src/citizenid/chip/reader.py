@@ -147,6 +147,21 @@ class Reader:
                          f"reading {file.name}")
         return self._read_current(first)
 
+    def open(self, mrz_information: str, *, prefer_pace: bool = True) -> str:
+        """Open a secure-messaging session with the MRZ (PACE when offered, else BAC); returns which."""
+        self._sm = None
+        card_access = self._card_access()
+        parameter_id = lds.pace_parameter_id(card_access) if card_access else None
+        if prefer_pace and parameter_id is not None:
+            self._pace(mrz_information, parameter_id)
+            return "PACE"
+        self._bac(mrz_information)
+        return "BAC"
+
+    def exchange(self, command: Command) -> tuple[bytes, int]:
+        """One command under the session's secure messaging: the card applications' commands."""
+        return self._secure(command)
+
     def read(self, mrz_information: str, *, prefer_pace: bool = True, chip_authentication: bool = True,
              active_authentication: bool = True) -> CardRead:
         """Open the chip with the MRZ and read EF.COM, EF.SOD and every data group EF.COM lists."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from cryptography import x509
 
+from citizenid.chip.applications import OTP_AID, SIGNING_AID, CardApplications, OtpApplet, SigningApplet
 from citizenid.chip.card import VirtualChip
 from citizenid.chip.errors import ChipError, LdsError
 from citizenid.chip.image import ChipImage, ChipKeys, personalise
@@ -21,21 +22,28 @@ from citizenid.chip.lds import CardHolder
 from citizenid.chip.mrz import TD1, inspect_td1, parse_td1, vietnamese_td1
 from citizenid.chip.reader import CardRead, Reader
 from citizenid.chip.revocation import OID_DOCUMENT_REVOCATION_LIST, encode_revocation_list
+from citizenid.chip.sm import Command
 from citizenid.chip.transport import InProcessTransport, PcscTransport, Transport
 from citizenid.chip.verifier import Check, TrustStore, VerificationResult, Verifier
 from citizenid.pki.service import PkiService
 
 __all__ = [
+    "OTP_AID",
+    "SIGNING_AID",
     "TD1",
+    "CardApplications",
     "CardHolder",
     "CardRead",
     "Check",
     "ChipImage",
     "ChipKeys",
     "ChipService",
+    "Command",
     "InProcessTransport",
+    "OtpApplet",
     "PcscTransport",
     "Reader",
+    "SigningApplet",
     "Transport",
     "TrustStore",
     "VerificationResult",

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from citizenid.chip.service import CardApplications, ChipImage, OtpApplet
 from citizenid.db.base import utcnow
 from citizenid.db.uow import UnitOfWork
 from citizenid.otp.domain import (
@@ -133,6 +134,17 @@ class OtpService:
             secret = self._secret(row)
             uow.commit()
         return OtpEnrolment(personal_number, credential_id, parameters, secret)
+
+    def personalise_card(self, image: ChipImage, personal_number: str,
+                         parameters: OtpParameters | None = None) -> OtpEnrolment:
+        """Enrol the card (credential id: its document number) and write the seed into its OTP application."""
+        enrolment = self.enrol(personal_number, image.document_number, parameters)
+        params = enrolment.parameters
+        applications = image.applications or CardApplications()
+        applications.otp = OtpApplet(enrolment.secret, params.kind.value, params.algorithm.value, params.digits,
+                                     params.period)
+        image.applications = applications
+        return enrolment
 
     def validate(self, personal_number: str, credential_id: str, code: str) -> int:
         """Accept ``code`` once; returns the counter or time step it matched.  Raises an :class:`OtpError`."""

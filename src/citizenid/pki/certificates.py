@@ -274,3 +274,63 @@ def key_algorithm_of(public_key: object) -> KeyAlgorithm:
     if isinstance(public_key, rsa.RSAPublicKey):
         return KeyAlgorithm.RSA_3072 if public_key.key_size >= 3072 else KeyAlgorithm.RSA_2048
     raise ProfileError("unsupported key type")
+
+
+# -- the citizen signing CA (decision 0021): a root of its own, apart from the CSCA ---------------------
+
+OID_QCP_N_QSCD = ObjectIdentifier("0.4.0.194112.1.2")  # ETSI EN 319 411-2: qualified, key on a QSCD
+OID_TIME_STAMPING = x509.oid.ExtendedKeyUsageOID.TIME_STAMPING
+
+
+def issue_signing_ca(signer: Signer, authority: Authority, *, common_name: str, not_before: datetime,
+                     validity: timedelta, crl_url: str) -> x509.Certificate:
+    """Self-signed root of citizens' signing certificates: CA, path length 0, keyCertSign + cRLSign."""
+    name = authority.name(common_name)
+    public = signer.public_key()
+    builder = (
+        _base(name, name, public, not_before, not_before + validity, not_before + validity, crl_url)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_ca_usage(), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False)
+    )
+    return _sign_certificate(builder, signer)
+
+
+def issue_citizen_signing_certificate(ca_signer: Signer, ca: x509.Certificate, public_key: PublicKey,
+                                      authority: Authority, *, full_name: str, personal_number: str,
+                                      not_before: datetime, not_after: datetime,
+                                      crl_url: str) -> x509.Certificate:
+    """A holder's signing certificate: digitalSignature + nonRepudiation (contentCommitment), critical,
+    and the ETSI policy for qualified signatures whose key sits on a secure device."""
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, authority.country),
+        x509.NameAttribute(NameOID.COMMON_NAME, full_name),
+        # ETSI EN 319 412-1 5.1.3: natural-person semantics identifier, "IDC" + country + national number.
+        x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IDC{authority.country}-{personal_number}"),
+    ])
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    builder = (
+        _base(subject, ca.subject, public_key, not_before, min(not_after, ca.not_valid_after_utc), not_after,
+              crl_url)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.CertificatePolicies([x509.PolicyInformation(OID_QCP_N_QSCD, None)]), critical=False)
+        .add_extension(_aki(ca), critical=False)
+    )
+    return _sign_certificate(builder, ca_signer)
+
+
+def issue_time_stamping_certificate(ca_signer: Signer, ca: x509.Certificate, public_key: PublicKey,
+                                    authority: Authority, *, not_before: datetime, validity: timedelta,
+                                    crl_url: str) -> x509.Certificate:
+    """The project's RFC 3161 time-stamp authority: timeStamping as its only, critical, extended usage."""
+    builder = (
+        _base(authority.name("Time Stamping Authority"), ca.subject, public_key, not_before,
+              min(not_before + validity, ca.not_valid_after_utc), not_before + validity, crl_url)
+        .add_extension(_signing_usage(), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([OID_TIME_STAMPING]), critical=True)
+        .add_extension(_aki(ca), critical=False)
+    )
+    return _sign_certificate(builder, ca_signer)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from citizenid.pki.errors import PkiError
 from citizenid.pki.service import KeyAlgorithm, PkiService
 
 app = typer.Typer(help="The issuing PKI: CSCA, document signers, CRLs, masterlist.", no_args_is_help=True)
@@ -22,11 +21,7 @@ def _service(ctx: typer.Context) -> PkiService:
         return ctx.obj
     from citizenid.clictx import container  # noqa: PLC0415 - built on first use, never at import
 
-    built: Any = container()
-    service = getattr(built, "pki", None) or built.extras.get("pki")
-    if not isinstance(service, PkiService):
-        raise PkiError("this deployment has no PKI configured")
-    return service
+    return container().pki
 
 
 def _echo_status(service: PkiService) -> None:

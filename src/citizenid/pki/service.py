@@ -30,6 +30,7 @@ from citizenid.pki.certificates import (
     issue_link_certificate,
     issue_masterlist_signer,
 )
+from citizenid.pki.citizen import CitizenSigningAuthority
 from citizenid.pki.cms import OpenedCms, open_cms, sign_cms
 from citizenid.pki.errors import AlreadyInitialisedError, NotInitialisedError, PkiError
 from citizenid.pki.keystore import (
@@ -47,6 +48,7 @@ from citizenid.pki.masterlist import build_masterlist, read_masterlist
 
 __all__ = [
     "Authority",
+    "CitizenSigningAuthority",
     "DocumentSigner",
     "FileKeyStore",
     "KeyAlgorithm",
@@ -143,6 +145,14 @@ class PkiService:
         self._lock = threading.RLock()
         self._state: dict[str, Any] | None = None
         self._current: DocumentSigner | None = None
+        self._citizen_signing: CitizenSigningAuthority | None = None
+
+    @property
+    def citizen_signing(self) -> CitizenSigningAuthority:
+        """The citizen signing CA (decision 0021), in the same directory and key store as the CSCA."""
+        if self._citizen_signing is None:
+            self._citizen_signing = CitizenSigningAuthority(self._keys, self._dir, self._authority, self._clock)
+        return self._citizen_signing
 
     # -- state -------------------------------------------------------------------------------------
 
