@@ -15,6 +15,7 @@ from citizenid.chip.errors import ChipError, VerificationFailedError
 from citizenid.chip.service import ChipImage, ChipService, PcscTransport, TrustStore, VerificationResult, parse_td1
 from citizenid.chip.service import load_holder as _load_holder
 from citizenid.chip.vicc import VpcdBridge
+from citizenid.clictx import container
 
 app = typer.Typer(help="ICAO 9303 chips: personalise, verify, read.", no_args_is_help=True)
 
@@ -23,8 +24,6 @@ def _service(ctx: typer.Context) -> ChipService:
     """The chip service: the one a caller put in ``ctx.obj`` (tests), else the process container's."""
     if isinstance(ctx.obj, ChipService):
         return ctx.obj
-    from citizenid.clictx import container  # noqa: PLC0415 - built on first use, never at import
-
     return container().chip
 
 

@@ -10,6 +10,7 @@ import typer
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from citizenid.clictx import container
 from citizenid.pki.service import KeyAlgorithm, PkiService
 
 app = typer.Typer(help="The issuing PKI: CSCA, document signers, CRLs, masterlist.", no_args_is_help=True)
@@ -19,8 +20,6 @@ def _service(ctx: typer.Context) -> PkiService:
     """The PKI service: the one a caller put in ``ctx.obj`` (tests), else the process container's."""
     if isinstance(ctx.obj, PkiService):
         return ctx.obj
-    from citizenid.clictx import container  # noqa: PLC0415 - built on first use, never at import
-
     return container().pki
 
 
