@@ -20,6 +20,7 @@ from citizenid.auth.api import CurrentPrincipal, users_router
 from citizenid.auth.api import router as auth_router
 from citizenid.bootstrap import Container, bootstrap
 from citizenid.errors import CitizenIdError
+from citizenid.refdata.api import router as refdata_router
 from citizenid.registry.api import router as registry_router
 
 log = logging.getLogger("citizenid.http")
@@ -100,6 +101,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(registry_router)
+    app.include_router(refdata_router)
     app.include_router(audit_router)
     return app
 
