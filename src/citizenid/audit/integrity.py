@@ -139,7 +139,7 @@ class _Verifier:
             select(AuditTreeNodeRow.node_key, AuditTreeNodeRow.hash)
             .where(AuditTreeNodeRow.node_key.in_(list(expected)))
         )
-        stored = dict(rows.tuples().all())
+        stored: dict[int, bytes] = dict(rows.all())
         for key, digest in expected.items():
             self.report.nodes_checked += 1
             if stored.get(key) != digest:
