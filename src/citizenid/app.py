@@ -20,8 +20,10 @@ from citizenid.auth.api import CurrentPrincipal, users_router
 from citizenid.auth.api import router as auth_router
 from citizenid.bootstrap import Container, bootstrap
 from citizenid.errors import CitizenIdError
+from citizenid.otp.api import router as otp_router
 from citizenid.refdata.api import router as refdata_router
 from citizenid.registry.api import router as registry_router
+from citizenid.signing.api import router as signing_router
 
 log = logging.getLogger("citizenid.http")
 PROBLEM = "application/problem+json"
@@ -103,6 +105,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(registry_router)
     app.include_router(refdata_router)
     app.include_router(audit_router)
+    app.include_router(signing_router)
+    app.include_router(otp_router)
     return app
 
 

@@ -18,10 +18,12 @@ from citizenid.auth.service import AuthService
 from citizenid.chip.service import ChipService
 from citizenid.config import Settings, load_settings
 from citizenid.db import UnitOfWork, create_engine_for
+from citizenid.otp.service import FileMasterKey, OtpService
 from citizenid.pki.keystore import FileKeyStore, KeyStore, LazyKeyStore
 from citizenid.pki.pkcs11 import Pkcs11KeyStore
 from citizenid.pki.service import PkiService
 from citizenid.registry.service import RegistryService
+from citizenid.signing.service import SigningService
 
 
 @dataclass
@@ -36,6 +38,8 @@ class Container:
     registry: RegistryService
     pki: PkiService
     chip: ChipService
+    signing: SigningService
+    otp: OtpService
     extras: dict[str, Any] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
@@ -72,6 +76,8 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
         registry=registry,
         pki=pki,
         chip=ChipService(pki),
+        signing=SigningService(pki),
+        otp=OtpService(new_uow, FileMasterKey(settings.data_dir / "keys" / "otp-master.key")),
     )
 
 

@@ -22,6 +22,7 @@ from citizenid.demo import run_demo
 from citizenid.errors import CitizenIdError, InvalidInput
 from citizenid.pki.cli import app as pki_app
 from citizenid.registry.cli import number_app, person_app
+from citizenid.signing.cli import app as sign_app
 from citizenid.synth import generate_population
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(synth_app, name="synth")
 app.add_typer(pki_app, name="pki")
 app.add_typer(chip_app, name="chip")
+app.add_typer(sign_app, name="sign")
 app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 

@@ -12,8 +12,10 @@ from citizenid.app import PUBLIC_ROUTES
 from citizenid.audit.api import router as audit_router
 from citizenid.auth.api import router as auth_router
 from citizenid.auth.api import users_router
+from citizenid.otp.api import router as otp_router
 from citizenid.refdata.api import router as refdata_router
 from citizenid.registry.api import router as registry_router
+from citizenid.signing.api import router as signing_router
 from tests.functional.conftest import PASSWORD, login
 
 
@@ -50,7 +52,8 @@ def test_every_route_needs_credentials_except_the_public_ones(client: TestClient
 
 
 def test_no_router_hides_a_route_from_the_walk() -> None:
-    for router in (audit_router, auth_router, users_router, registry_router, refdata_router):
+    for router in (audit_router, auth_router, users_router, registry_router, refdata_router, signing_router,
+                   otp_router):
         assert all(getattr(r, "include_in_schema", True) for r in router.routes), router.prefix
 
 

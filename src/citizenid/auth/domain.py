@@ -29,6 +29,9 @@ class Permission(enum.StrEnum):
     PERSON_IMPORT = "registry:person:import"
     AUDIT_READ = "audit:log:read"
     USER_MANAGE = "auth:user:manage"
+    SIGNATURE_VALIDATE = "signing:signature:validate"
+    DOCUMENT_SIGN = "signing:document:sign"
+    OTP_VALIDATE = "otp:code:validate"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -51,6 +54,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(Permission),
 }
 ACCOUNT_ROLES = frozenset(Role) - {Role.OPERATOR}
+# Any officer may check a signed document or a citizen's one-time password; signing with a card image
+# over the API is for the production centre's services (partner services get it with the exchange).
+for _role in ACCOUNT_ROLES:
+    ROLE_PERMISSIONS[_role] |= {Permission.SIGNATURE_VALIDATE, Permission.OTP_VALIDATE}
+ROLE_PERMISSIONS[Role.PRODUCTION_OPERATOR] |= {Permission.DOCUMENT_SIGN}
 
 # Registrars work for one province; other roles may be given one, and then see only it.
 ROLES_REQUIRING_PROVINCE = frozenset({Role.REGISTRAR})

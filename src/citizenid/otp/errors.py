@@ -31,7 +31,8 @@ class InvalidOtpParameters(OtpError):
 
 class OtpRejected(OtpError):
     code = "OTP-010"
-    status = 401
+    # 403, not 401: the caller is authenticated; it is the citizen's code that is refused.
+    status = 403
     title = "One-time password rejected"
 
 
