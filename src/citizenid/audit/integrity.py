@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from citizenid.audit import repository as repo
 from citizenid.audit.domain import Checkpoint, entry_leaf_hash
 from citizenid.audit.merkle import EMPTY_ROOT, CompactRange, Subtree
-from citizenid.audit.models import AccessLogRow, AuditTreeNodeRow
+from citizenid.audit.models import AuditTreeNodeRow
 from citizenid.pki.service import PublicKey
 
 _NODE_BATCH = 500  # keys per IN (...) list, under SQLite's parameter limit
@@ -91,7 +91,7 @@ class _Verifier:
                                     "of the checkpoint key")
         self._check_root(0, EMPTY_ROOT)
 
-    def _entry(self, row: AccessLogRow) -> None:
+    def _entry(self, row: repo.EntryRow) -> None:
         index = row.leaf_index if row.leaf_index is not None else -1
         if not self.broken and index != self.tree.size:
             self.report.problem(f"entries {self.tree.size}..{index - 1} are missing (deleted from the store)")

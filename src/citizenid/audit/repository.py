@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from citizenid.audit.domain import AccessRecord, Checkpoint, LoggedAccess, TreeHead
@@ -13,10 +14,14 @@ from citizenid.audit.merkle import EMPTY_ROOT, Subtree
 from citizenid.audit.models import AccessLogRow, AuditCheckpointRow, AuditTreeHeadRow, AuditTreeNodeRow
 
 HEAD_ID = 1
+# The sequencer and the verifier read entries by the thousand: plain rows, not ORM objects (about twice
+# as fast), with the same column types (timestamps come back UTC-aware either way).
+_LOG: Table = AccessLogRow.__table__  # type: ignore[assignment]  # mapped classes type it as FromClause
+EntryRow = AccessLogRow | Row[Any]
 _CHUNK = 500  # keys per IN (...) list: well under SQLite's bound-parameter limit
 
 
-def record_of(row: AccessLogRow) -> AccessRecord:
+def record_of(row: EntryRow) -> AccessRecord:
     return AccessRecord(
         actor=row.actor,
         action=row.action,
@@ -30,7 +35,7 @@ def record_of(row: AccessLogRow) -> AccessRecord:
     )
 
 
-def logged_of(row: AccessLogRow) -> LoggedAccess:
+def logged_of(row: EntryRow) -> LoggedAccess:
     return LoggedAccess(row.id, record_of(row), row.leaf_index)
 
 
@@ -104,10 +109,10 @@ def save_head(session: Session, head: TreeHead, now: dt.datetime) -> None:
     )
 
 
-def pending(session: Session, limit: int) -> list[AccessLogRow]:
+def pending(session: Session, limit: int) -> list[Row[Any]]:
     """Committed entries not yet in the tree, oldest row first."""
-    return list(session.scalars(
-        select(AccessLogRow).where(AccessLogRow.leaf_index.is_(None)).order_by(AccessLogRow.id).limit(limit)
+    return list(session.execute(
+        select(_LOG).where(_LOG.c.leaf_index.is_(None)).order_by(_LOG.c.id).limit(limit)
     ))
 
 
@@ -120,8 +125,9 @@ def place_leaves(session: Session, placed: Sequence[tuple[int, int, bytes]]) -> 
     """Give each (entry id, leaf index, leaf hash) its place in the tree."""
     if placed:
         session.execute(
-            update(AccessLogRow).execution_options(synchronize_session=False),
-            [{"id": entry_id, "leaf_index": index, "leaf_hash": leaf} for entry_id, index, leaf in placed],
+            update(_LOG).where(_LOG.c.id == bindparam("entry_id"))
+            .values(leaf_index=bindparam("index"), leaf_hash=bindparam("leaf")),
+            [{"entry_id": entry_id, "index": index, "leaf": leaf} for entry_id, index, leaf in placed],
         )
 
 
@@ -131,18 +137,17 @@ def store_nodes(session: Session, nodes: Sequence[tuple[Subtree, bytes]]) -> Non
         session.execute(insert(AuditTreeNodeRow), rows)
 
 
-def entries_in_order(session: Session, batch: int = 5000) -> Iterator[AccessLogRow]:
+def entries_in_order(session: Session, batch: int = 5000) -> Iterator[Row[Any]]:
     """Every sequenced entry by leaf index, streamed in pages (keyset pagination: works on both databases)."""
     after = -1
     while True:
-        rows = list(session.scalars(
-            select(AccessLogRow).where(AccessLogRow.leaf_index > after).order_by(AccessLogRow.leaf_index).limit(batch)
+        rows = list(session.execute(
+            select(_LOG).where(_LOG.c.leaf_index > after).order_by(_LOG.c.leaf_index).limit(batch)
         ))
         if not rows:
             return
         yield from rows
-        after = rows[-1].leaf_index or 0
-        session.expunge_all()
+        after = rows[-1].leaf_index
 
 
 def entry_at(session: Session, leaf_index: int) -> AccessLogRow | None:

@@ -243,12 +243,12 @@ class AuditService:
     # -- proofs ---------------------------------------------------------------------------------------------
 
     def _tree_size(self, session: Session, tree_size: int | None) -> int:
-        head = repo.read_head(session)
         if tree_size is None:
             latest = repo.latest_checkpoint(session)
             if latest is None:
                 raise NoCheckpointError("no checkpoint to prove against yet; name a tree size or sign one")
             return latest.tree_size
+        head = repo.read_head(session)
         if not 0 <= tree_size <= head.tree_size:
             raise ProofRequestError(f"the tree has {head.tree_size} entries, not {tree_size}")
         return tree_size
@@ -314,7 +314,7 @@ class AuditService:
             return verify_log(uow.session, key, progress)
 
 
-def _leaf(row: AccessLogRow) -> bytes:
+def _leaf(row: repo.EntryRow) -> bytes:
     return entry_leaf_hash(row.id, repo.record_of(row))
 
 

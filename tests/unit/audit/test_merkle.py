@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from citizenid.audit.merkle import (
@@ -198,6 +198,7 @@ def test_compact_range_resumes_from_its_edge() -> None:
 sizes = st.integers(min_value=1, max_value=300)
 
 
+@settings(deadline=None)  # trees of hundreds of leaves: a busy CI core must not fail them on time
 @given(size=sizes, data=st.data())
 def test_every_inclusion_proof_verifies_and_any_change_fails(size: int, data: st.DataObject) -> None:
     leaves = hashes(size, salt=data.draw(st.integers(0, 10**6)))
@@ -221,6 +222,7 @@ def test_every_inclusion_proof_verifies_and_any_change_fails(size: int, data: st
                                                                  *proof[position + 1:]], root)
 
 
+@settings(deadline=None)
 @given(second=sizes, data=st.data())
 def test_every_consistency_proof_verifies_and_any_change_fails(second: int, data: st.DataObject) -> None:
     leaves = hashes(second, salt=data.draw(st.integers(0, 10**6)))
