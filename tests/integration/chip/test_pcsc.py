@@ -32,10 +32,14 @@ from .test_openssl_interop import HOLDER
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 SOCKET = Path("/run/pcscd/pcscd.comm")
 pytest.importorskip("smartcard", reason="pyscard is not installed")
-pytestmark = pytest.mark.skipif(
-    shutil.which("pcscd") is None or not VPCD_DRIVER.exists(),
-    reason="needs pcscd and vsmartcard-vpcd (Debian packages pcscd, vsmartcard-vpcd)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("pcscd") is None or not VPCD_DRIVER.exists(),
+        reason="needs pcscd and vsmartcard-vpcd (Debian packages pcscd, vsmartcard-vpcd)",
+    ),
+    # One pcscd serves every PC/SC test: they run one after another on one xdist worker.
+    pytest.mark.xdist_group("pcsc"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,99 @@
+"""Sign a PDF with the card through real PC/SC: pcscd + vsmartcard's vpcd + pyscard, then validate it.
+
+Uses the vpcd reader's second slot ("Virtual PCD 00 01", port 35964) so that it never competes with the
+chip area's PC/SC test for the first one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from citizenid.chip.card import VirtualChip
+from citizenid.chip.errors import CardError, TransportError
+from citizenid.chip.image import ChipImage, personalise
+from citizenid.chip.transport import PcscTransport
+from citizenid.chip.vicc import VpcdBridge
+from citizenid.pki.service import MemoryKeyStore, PkiService
+from citizenid.signing.errors import WrongPin
+from citizenid.signing.service import SigningService
+from tests.unit.chip.conftest import FACE, make_holder
+from tests.unit.signing.conftest import PIN, PUK, make_pdf
+
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+SOCKET = Path("/run/pcscd/pcscd.comm")
+READER = "Virtual PCD 00 01"
+PORT = 35964
+pytest.importorskip("smartcard", reason="pyscard is not installed")
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("pcscd") is None or not VPCD_DRIVER.exists(),
+        reason="needs pcscd and vsmartcard-vpcd (Debian packages pcscd, vsmartcard-vpcd)",
+    ),
+    # One pcscd serves every PC/SC test: they run one after another on one xdist worker.
+    pytest.mark.xdist_group("pcsc"),
+]
+
+
+def ensure_pcscd() -> None:
+    """Start pcscd when none runs, with auto-exit (-x) instead of a kill at the end: the chip area's PC/SC
+    test may be using the same daemon on another xdist worker, and must not lose it under its feet."""
+    if SOCKET.exists():
+        return
+    subprocess.Popen(["pcscd", "-f", "-e", "-x"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        if SOCKET.exists():
+            return
+        time.sleep(0.1)
+
+
+def sign_through_pcsc(signing: SigningService, image: ChipImage) -> bytes:
+    ensure_pcscd()
+    bridge = VpcdBridge(VirtualChip(image), port=PORT)
+    bridge.start()
+    try:
+        transport = None
+        for _ in range(50):  # pcscd polls the driver for card insertion
+            try:
+                transport = PcscTransport(READER)
+                break
+            except TransportError:
+                time.sleep(0.1)
+        assert transport is not None, "pcscd never saw the virtual card"
+        try:
+            card = signing.card(transport, image.mrz_information, prefer_pace=False)
+            with pytest.raises(WrongPin):
+                signing.sign_pdf(make_pdf(), card, "000000")
+            return signing.sign_pdf(make_pdf(), card, PIN, timestamp=True)
+        finally:
+            transport.close()
+    finally:
+        bridge.stop()
+
+
+def test_sign_a_pdf_through_pcsc(tmp_path: Path) -> None:
+    pki = PkiService(MemoryKeyStore(), tmp_path / "pki")
+    pki.init()
+    signing = SigningService(pki)
+    holder = make_holder()
+    image = personalise(holder, FACE, pki.document_signer())
+    signing.personalise(image, full_name=holder.full_name, personal_number=holder.personal_number, pin=PIN, puk=PUK)
+    for attempt in range(3):
+        try:
+            signed = sign_through_pcsc(signing, image)
+            break
+        except (TransportError, CardError):
+            # The chip test on another worker stopped the pcscd it had started; start ours and go again.
+            if attempt == 2:
+                raise
+            time.sleep(0.5)
+    report = signing.validate_pdf(signed)
+    assert report.valid, report.as_dict()
+    assert report.signatures[0].level == "B-T"
+    assert image.applications is not None
+    assert image.applications.signing is not None
+    assert image.applications.signing.pin.tries_left == 5  # the right PIN restored the counter
