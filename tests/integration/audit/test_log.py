@@ -221,3 +221,24 @@ def test_the_checkpoint_key_survives_a_restart(audited: Container) -> None:
     keys = FileKeyStore(audited.settings.data_dir / "keys", audited.settings.keystore_passphrase)
     restarted = AuditService(audited.uow, keys=keys)
     assert restarted.checkpoint().key_id == first.key_id
+
+
+def test_the_tracker_signs_a_new_checkpoint_at_most_once_an_interval(audited: Container) -> None:
+    now = [dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)]
+    keys = FileKeyStore(audited.settings.data_dir / "keys", audited.settings.keystore_passphrase)
+    audit = AuditService(audited.uow, keys=keys, checkpoint_interval=dt.timedelta(seconds=60), clock=lambda: now[0])
+    audit.record(access(1))
+    first = audit.tracker("001090000001", viewer=VIEWER)
+    assert first.checkpoint is not None
+    assert first.checkpoint.tree_size == 1
+    audit.record(access(2))
+    now[0] += dt.timedelta(seconds=30)
+    second = audit.tracker("001090000001", viewer=VIEWER)
+    assert second.checkpoint == first.checkpoint
+    newest = [a for a in second.accesses if a.entry.record.purpose == "hồ sơ 2"]
+    assert newest[0].path is None  # in the tree, not yet under a checkpoint
+    now[0] += dt.timedelta(seconds=31)
+    third = audit.tracker("001090000001", viewer=VIEWER)
+    assert third.checkpoint is not None
+    assert third.checkpoint.tree_size == 4  # two accesses and the first two looks
+    assert all(a.path is not None for a in third.accesses)
