@@ -58,6 +58,10 @@ def register_db(count: int) -> tuple[Path, list[str], list[tuple[str, str]]]:
     if container is not None:
         container.close()
         path.with_suffix(".building").rename(path)
+    # A register cached by an earlier run is brought to the current schema.
+    engine = create_engine_for(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
     return path, numbers, names
 
 
