@@ -38,7 +38,8 @@ from citizenid.db.migrate import upgrade
 from citizenid.otp.domain import OtpKind, OtpParameters, OtpState, hotp, validate
 from citizenid.otp.service import MemoryMasterKey, OtpService
 from citizenid.pki.service import MemoryKeyStore, PkiService
-from citizenid.signing.service import SigningService, software_signer
+from citizenid.signing.pades import software_signer
+from citizenid.signing.service import SigningService
 
 PIN, PUK = "123456", "87654321"
 PERSON = "001093047064"

@@ -1,24 +1,13 @@
-"""The terminal's side of the card's signature and OTP applications, and the pyHanko signer over it.
+"""The terminal's side of the card's signature and OTP applications.
 
 :class:`SignatureCard` opens secure messaging with the MRZ (PACE or BAC, as for reading the card),
-selects an application and maps status words to :mod:`citizenid.signing.errors`.  :class:`CardSigner`
-is a pyHanko ``Signer`` whose raw signature comes from the chip: pyHanko hashes the signed attributes,
-the card signs the digest, and the private key never leaves the chip.
+selects an application and maps status words to :mod:`citizenid.signing.errors`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from typing import Any
-
-from asn1crypto import algos
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.hazmat.primitives.serialization import Encoding
-from pyhanko.sign import signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from citizenid.chip.errors import CardError
 from citizenid.chip.service import OTP_AID, SIGNING_AID, Command, Reader, Transport
@@ -32,10 +21,7 @@ from citizenid.signing.errors import (
     WrongPuk,
 )
 
-# pyHanko leaves this constructor untyped; the annotation states what it returns.
-_certificate_store: Callable[[list[asn1_x509.Certificate]], SimpleCertificateStore] = SimpleCertificateStore.from_certs
 _CHUNK = 0xDF  # a short READ BINARY under secure messaging, with room for the MAC
-_DRY_RUN_SIGNATURE = bytes(72)  # the longest DER ECDSA-P256 signature
 
 
 class SignatureCard:
@@ -132,37 +118,3 @@ class SignatureCard:
         if sw != 0x9000:
             raise CardError("the card refused to compute a one-time password", sw)
         return data.decode("ascii")
-
-
-def to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
-
-
-class CardSigner(signers.Signer):
-    """pyHanko signs; the card computes the raw ECDSA signature.  The PIN must be verified first."""
-
-    def __init__(self, card: SignatureCard, certificate: x509.Certificate, chain: list[x509.Certificate]) -> None:
-        super().__init__(
-            signing_cert=to_asn1(certificate),
-            cert_registry=_certificate_store([to_asn1(c) for c in chain]),
-            signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}),
-        )
-        self._card = card
-
-    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
-        if digest_algorithm != "sha256":
-            raise SigningError("the card signs SHA-256 digests only")
-        if dry_run:
-            return _DRY_RUN_SIGNATURE
-        return self._card.sign_digest(hashlib.sha256(data).digest())
-
-
-def software_signer(key: Any, certificate: x509.Certificate, chain: list[x509.Certificate]) -> signers.Signer:
-    """A pyHanko signer over an in-memory key: the benchmark's baseline, never used for citizens."""
-    from asn1crypto import keys  # noqa: PLC0415
-    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat  # noqa: PLC0415
-
-    der = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
-    return signers.SimpleSigner(to_asn1(certificate), keys.PrivateKeyInfo.load(der),
-                                _certificate_store([to_asn1(c) for c in chain]),
-                                signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}))

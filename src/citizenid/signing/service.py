@@ -3,25 +3,18 @@ validate signed PDFs against the citizen signing CA.
 
 Signing is refused before the card is asked for anything when the document is not a PDF or the card's
 certificate is expired or revoked; a wrong or blocked PIN stops it at the card.  In every refusal no
-signature is made and no bytes are returned.
+signature is made and no bytes are returned.  pyHanko is imported on first use (see ``pades``).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError as PyHankoSigningError
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import PdfSignatureStatus
-from pyhanko_certvalidator import ValidationContext
 
 from citizenid.chip.service import (
     CardApplications,
@@ -31,28 +24,26 @@ from citizenid.chip.service import (
     Transport,
     VirtualChip,
 )
-from citizenid.pki.service import PkiService
-from citizenid.signing.card import CardSigner, SignatureCard, software_signer, to_asn1
-from citizenid.signing.domain import SignatureReport, ValidationReport, explain_trust_problem
+from citizenid.pki.service import CitizenSigningAuthority, PkiService
+from citizenid.signing.card import SignatureCard
+from citizenid.signing.domain import SignatureReport, ValidationReport
 from citizenid.signing.errors import (
     CardNotPersonalised,
     CertificateExpired,
     CertificateNotUsable,
     CertificateRevoked,
-    NoSignature,
     NotAPdf,
     SigningError,
-    TimeStampFailed,
 )
-from citizenid.signing.tsa import KeyStoreTimeStamper
+
+if TYPE_CHECKING:
+    from citizenid.signing.tsa import KeyStoreTimeStamper
 
 __all__ = [
-    "CardSigner",
     "SignatureCard",
     "SignatureReport",
     "SigningService",
     "ValidationReport",
-    "software_signer",
 ]
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -65,8 +56,20 @@ def utc_now() -> datetime:
 def _check_pdf(pdf: bytes) -> None:
     if len(pdf) > MAX_PDF_BYTES:
         raise NotAPdf(f"the document is larger than {MAX_PDF_BYTES // (1024 * 1024)} MiB")
-    if not pdf.lstrip()[:5] == b"%PDF-":
+    if pdf.lstrip()[:5] != b"%PDF-":
         raise NotAPdf("the document is not a PDF (no %PDF- header)")
+
+
+def card_expiry(mrz_information: str) -> datetime | None:
+    """The end of the card's validity from its MRZ information (YYMMDD after the birth date), if any."""
+    raw = mrz_information[17:23]
+    if not raw.isdigit():
+        return None  # "Không thời hạn": no expiry in the MRZ
+    try:
+        day = date(2000 + int(raw[:2]), int(raw[2:4]), int(raw[4:6]))
+    except ValueError:
+        return None
+    return datetime.combine(day, time(23, 59, 59), UTC)
 
 
 class SigningService:
@@ -74,26 +77,30 @@ class SigningService:
         self._pki = pki
         self._clock = clock
 
-    @property
-    def _ca(self) -> x509.Certificate:
-        return self._pki.citizen_signing.ensure()
+    def _authority(self) -> CitizenSigningAuthority:
+        authority = self._pki.citizen_signing
+        authority.ensure()  # the CA and its TSA are made on first use
+        return authority
 
     def chain(self) -> list[x509.Certificate]:
-        return [self._ca]
+        return [self._authority().certificate]
 
     # -- production -----------------------------------------------------------------------------------
 
     def personalise(self, image: ChipImage, *, full_name: str, personal_number: str, pin: str, puk: str,
                     not_after: datetime | None = None) -> x509.Certificate:
-        """Install the signature application: key made on the chip, certificate from the citizen CA."""
+        """Install the signature application: key made on the chip, certificate from the citizen CA that
+        ends with the card (``not_after``, else the expiry in the card's MRZ)."""
         try:
             applet = SigningApplet.create(pin, puk)
         except ValueError as error:
             raise SigningError(str(error)) from None
+        end = not_after or card_expiry(image.mrz_information)
+        if end is not None and end <= self._clock():
+            raise CertificateExpired("the card has expired: it gets no signing certificate")
         public_key = applet.generate_key()
-        self._ca  # noqa: B018 - create the CA before its first certificate
-        certificate = self._pki.citizen_signing.issue(public_key, full_name=full_name, personal_number=personal_number,
-                                                      card_number=image.document_number, not_after=not_after)
+        certificate = self._authority().issue(public_key, full_name=full_name, personal_number=personal_number,
+                                              card_number=image.document_number, not_after=end)
         applet.store_certificate(certificate.public_bytes(Encoding.DER))
         applications = image.applications or CardApplications()
         applications.signing = applet
@@ -102,28 +109,24 @@ class SigningService:
 
     def revoke_card(self, card_number: str) -> int:
         """The card was revoked (lost, stolen, replaced): its signing certificates go on the CRL now."""
-        self._ca  # noqa: B018
-        return self._pki.citizen_signing.revoke_card(card_number)
+        return self._authority().revoke_card(card_number)
 
     def crl(self) -> x509.CertificateRevocationList:
-        self._ca  # noqa: B018
-        return self._pki.citizen_signing.crl()
+        return self._authority().crl()
 
     def time_stamper(self) -> KeyStoreTimeStamper:
-        self._ca  # noqa: B018
-        certificate, signer = self._pki.citizen_signing.time_stamping()
+        from citizenid.signing.tsa import KeyStoreTimeStamper  # noqa: PLC0415 - pyHanko on first use
+
+        certificate, signer = self._authority().time_stamping()
         return KeyStoreTimeStamper(certificate, signer, self.chain())
 
     # -- signing ----------------------------------------------------------------------------------------
 
     def check_certificate(self, certificate: x509.Certificate) -> None:
         """Refuse a certificate that is not ours, not valid now, or revoked."""
-        ca = self._ca
         try:
-            certificate.verify_directly_issued_by(ca)
-        except (ValueError, TypeError, x509.verification.VerificationError) as error:
-            raise CertificateNotUsable(f"the card's certificate is not from the citizen signing CA: {error}") from None
-        except Exception:  # noqa: BLE001 - cryptography raises InvalidSignature for a bad signature
+            certificate.verify_directly_issued_by(self.chain()[0])
+        except (ValueError, TypeError, InvalidSignature):
             raise CertificateNotUsable("the card's certificate is not from the citizen signing CA") from None
         now = self._clock()
         if now >= certificate.not_valid_after_utc:
@@ -137,34 +140,16 @@ class SigningService:
     def sign_pdf(self, pdf: bytes, card: SignatureCard, pin: str, *, timestamp: bool = False,
                  reason: str | None = None, location: str | None = None) -> bytes:
         """A PAdES signature (B-B; B-T with ``timestamp``) made by the card; returns the signed PDF."""
+        from citizenid.signing import pades  # noqa: PLC0415 - pyHanko on first use
+
         _check_pdf(pdf)
-        try:
-            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-            existing = len(list(fields.enumerate_sig_fields(writer.prev)))
-        except (PdfError, ValueError, KeyError, TypeError, AttributeError) as error:
-            raise NotAPdf(f"the document is not a readable PDF: {error}") from None
+        writer, field = pades.open_for_signing(pdf)
         certificate = card.certificate()
         self.check_certificate(certificate)
         card.verify_pin(pin)
-        metadata = signers.PdfSignatureMetadata(
-            field_name=f"Signature{existing + 1}", md_algorithm="sha256", reason=reason, location=location,
-            subfilter=fields.SigSeedSubFilter.PADES, use_pades_lta=False,
-        )
-        return self._sign(writer, metadata, CardSigner(card, certificate, self.chain()), timestamp)
-
-    def _sign(self, writer: IncrementalPdfFileWriter, metadata: signers.PdfSignatureMetadata,
-              signer: signers.Signer, timestamp: bool) -> bytes:
-        timestamper = self.time_stamper() if timestamp else None
-        try:
-            out = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(writer)
-        except PyHankoSigningError as error:
-            if timestamp and "timestamp" in str(error).lower():
-                raise TimeStampFailed(str(error)) from None
-            raise SigningError(f"the PDF could not be signed: {error}") from None
-        except PdfError as error:
-            raise NotAPdf(f"the document is not a readable PDF: {error}") from None
-        assert isinstance(out, io.BytesIO)
-        return out.getvalue()
+        signer = pades.CardSigner(card, certificate, self.chain())
+        return pades.sign(writer, field, signer, self.time_stamper() if timestamp else None, reason=reason,
+                          location=location)
 
     def sign_pdf_with_image(self, pdf: bytes, image: ChipImage, pin: str, *, timestamp: bool = False,
                             reason: str | None = None, location: str | None = None) -> bytes:
@@ -180,51 +165,9 @@ class SigningService:
 
     # -- validation --------------------------------------------------------------------------------------
 
-    def validation_context(self) -> ValidationContext:
-        return ValidationContext(trust_roots=[to_asn1(self._ca)],
-                                 crls=[self.crl().public_bytes(Encoding.DER)],
-                                 allow_fetching=False, revocation_mode="hard-fail")
-
     def validate_pdf(self, pdf: bytes) -> ValidationReport:
         """Validate every signature of a PDF against the citizen signing CA and its current CRL."""
+        from citizenid.signing import pades  # noqa: PLC0415 - pyHanko on first use
+
         _check_pdf(pdf)
-        try:
-            embedded = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
-        except (PdfError, ValueError, KeyError, TypeError, AttributeError) as error:
-            raise NotAPdf(f"the document is not a readable PDF: {error}") from None
-        if not embedded:
-            raise NoSignature("the document carries no signature")
-        reports = []
-        for signature in embedded:
-            try:
-                status = validate_pdf_signature(signature, self.validation_context(), self.validation_context())
-            except (PdfError, ValueError, KeyError, TypeError) as error:
-                reports.append(SignatureReport(signature.field_name, False, f"the signature is malformed: {error}"))
-                continue
-            reports.append(_report(signature.field_name, status))
-        return ValidationReport(tuple(reports))
-
-
-def _report(field: str, status: PdfSignatureStatus) -> SignatureReport:
-    whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
-    if not status.intact:
-        reason = "the document was changed after it was signed"
-    elif not status.valid:
-        reason = "the signature value does not match the signer's key"
-    elif not status.trusted:
-        problem = status.trust_problem_indic
-        indication = getattr(problem, "name", None) if problem is not None else None
-        reason = explain_trust_problem(indication)
-    elif not status.bottom_line:
-        reason = "the document was modified after signing in a way the signature does not allow"
-    else:
-        reason = "valid"
-    subject = status.signing_cert.subject.native
-    stamp = status.timestamp_validity
-    return SignatureReport(
-        field=field, valid=status.bottom_line, reason=reason,
-        signer=subject.get("common_name"), signer_id=subject.get("serial_number"),
-        level="B-T" if stamp is not None else "B-B", signed_at=status.signer_reported_dt,
-        timestamp=stamp.timestamp if stamp is not None else None, intact=status.intact, trusted=status.trusted,
-        revoked=status.revoked, covers_whole_document=whole,
-    )
+        return pades.validate(pdf, self.chain()[0], self.crl().public_bytes(Encoding.DER))

@@ -20,7 +20,7 @@ from pyhanko.sign.general import simple_cms_attribute as _untyped_attribute
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from citizenid.pki.keystore import Signer
-from citizenid.signing.card import to_asn1
+from citizenid.signing.pades import to_asn1
 
 # pyHanko leaves this helper untyped; the annotation states what it takes and returns.
 simple_cms_attribute: Callable[[str, Any], cms.CMSAttribute] = _untyped_attribute

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography import x509
 
-from citizenid.chip.image import ChipImage
+from citizenid.chip.image import ChipImage, personalise
 from citizenid.pki.service import PkiService
 from citizenid.signing.errors import (
     CardNotPersonalised,
@@ -18,7 +22,8 @@ from citizenid.signing.errors import (
     PinBlocked,
     WrongPin,
 )
-from citizenid.signing.service import SigningService
+from citizenid.signing.service import SigningService, card_expiry
+from tests.unit.chip.conftest import FACE, make_holder
 
 from .conftest import PIN, PUK, make_pdf
 
@@ -132,3 +137,47 @@ def test_two_signatures_on_one_document(signing: SigningService, card_image: Chi
     assert [s.field for s in report.signatures] == ["Signature1", "Signature2"]
     assert report.valid, report.as_dict()
     assert PUK
+
+
+def test_the_certificate_ends_with_the_card(pki: PkiService, signing: SigningService) -> None:
+    assert card_expiry(make_holder().mrz().mrz_information()) == datetime(2033, 1, 5, 23, 59, 59, tzinfo=UTC)
+    # "Không thời hạn" is 991231 in the MRZ: the certificate's own five years then decide.
+    assert card_expiry(make_holder(expiry_date=None).mrz().mrz_information()) == datetime(2099, 12, 31, 23, 59, 59,
+                                                                                         tzinfo=UTC)
+    assert card_expiry("093047064193010545<<<<<<2") is None
+    soon = datetime.now(UTC).date() + timedelta(days=400)
+    holder = make_holder(expiry_date=soon)
+    image = personalise(holder, FACE, pki.document_signer())
+    certificate = signing.personalise(image, full_name=holder.full_name, personal_number=holder.personal_number,
+                                      pin=PIN, puk=PUK)
+    assert certificate.not_valid_after_utc.date() == soon
+    expired = personalise(make_holder(issue_date=datetime(2010, 1, 1, tzinfo=UTC).date(),
+                                      expiry_date=datetime(2020, 1, 1, tzinfo=UTC).date()), FACE, pki.document_signer())
+    with pytest.raises(CertificateExpired):
+        signing.personalise(expired, full_name="X", personal_number=holder.personal_number, pin=PIN, puk=PUK)
+    assert expired.applications is None
+
+
+def test_signing_works_when_asn1crypto_was_used_before_pyhanko_was_imported(tmp_path: Path) -> None:
+    # A fresh interpreter, so that the chip builds CMS attributes before pyHanko is first imported.
+    script = """
+import sys
+from pathlib import Path
+from citizenid.chip.image import personalise
+from citizenid.pki.service import MemoryKeyStore, PkiService
+from citizenid.signing.service import SigningService
+from tests.unit.chip.conftest import FACE, make_holder
+from tests.unit.signing.conftest import make_pdf
+assert "pyhanko" not in sys.modules
+pki = PkiService(MemoryKeyStore(), Path(sys.argv[1]))
+pki.init()
+image = personalise(make_holder(), FACE, pki.document_signer())
+service = SigningService(pki)
+service.personalise(image, full_name="A", personal_number="001093047064", pin="123456", puk="87654321")
+assert service.validate_pdf(service.sign_pdf_with_image(make_pdf(), image, "123456", timestamp=True)).valid
+"""
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "pki")], cwd=root, capture_output=True,
+                            text=True, timeout=120, check=False,
+                            env={**os.environ, "PYTHONPATH": f"{root / 'src'}{os.pathsep}{root}"})
+    assert result.returncode == 0, result.stderr[-2000:]
