@@ -52,6 +52,7 @@ class VirtualChip:
     def __init__(self, image: ChipImage) -> None:
         self._image = image
         self._bac_keys = BacKeys.from_mrz(image.mrz_information)
+        self._applet: SigningApplet | OtpApplet | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -64,9 +65,8 @@ class VirtualChip:
         self._select_applet(None)
 
     def _select_applet(self, applet: SigningApplet | OtpApplet | None) -> None:
-        current = getattr(self, "_applet", None)
-        if current is not None:
-            current.deselect()
+        if self._applet is not None:
+            self._applet.deselect()  # a verified PIN does not outlive its application's selection
         self._applet = applet
 
     @property
