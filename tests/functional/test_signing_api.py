@@ -118,3 +118,6 @@ def test_otp_code_from_the_card_is_accepted_once(client: TestClient, container: 
     assert again.json()["code"] == "OTP-011"
     unknown = client.post("/api/v1/otp/validate", headers=officer, json={**body, "credential_id": "nope"})
     assert unknown.json()["code"] == "OTP-020"
+    logged = [r for r in container.audit.for_subject("001093047064") if r.action == "otp:code:validate"]
+    assert sorted(r.outcome for r in logged) == ["OTP-011", "ok"]
+    assert {r.actor for r in logged} == {"officer:canbo.hn"}

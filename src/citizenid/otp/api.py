@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from citizenid.auth.api import CurrentPrincipal
 from citizenid.auth.domain import Permission
-from citizenid.otp.service import OtpService
+from citizenid.otp.service import DEFAULT_PURPOSE, OtpService
 
 router = APIRouter(prefix="/api/v1/otp", tags=["otp"])
 
@@ -23,6 +23,7 @@ class ValidateBody(BaseModel):
     personal_number: str = Field(pattern=r"^\d{12}$")
     credential_id: str = Field(min_length=1, max_length=36, description="the card number")
     code: str = Field(min_length=1, max_length=10)
+    purpose: str = Field(default=DEFAULT_PURPOSE, min_length=1, max_length=200, description="recorded in the audit log")
 
 
 class ResyncBody(BaseModel):
@@ -30,13 +31,15 @@ class ResyncBody(BaseModel):
     credential_id: str = Field(min_length=1, max_length=36)
     first: str = Field(min_length=1, max_length=10)
     second: str = Field(min_length=1, max_length=10)
+    purpose: str = Field(default=DEFAULT_PURPOSE, min_length=1, max_length=200)
 
 
 @router.post("/validate")
 def validate(body: ValidateBody, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
     """Accept the code once; a refused, replayed or locked code is a problem (OTP-010/011/013)."""
     principal.require(Permission.OTP_VALIDATE)
-    matched = otp(request).validate(body.personal_number, body.credential_id, body.code)
+    matched = otp(request).validate(body.personal_number, body.credential_id, body.code, actor=principal.actor,
+                                    purpose=body.purpose)
     return {"accepted": True, "moving_factor": matched}
 
 
@@ -44,5 +47,6 @@ def validate(body: ValidateBody, request: Request, principal: CurrentPrincipal) 
 def resync(body: ResyncBody, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
     """Two consecutive codes from the card bring the server back in step with it."""
     principal.require(Permission.OTP_VALIDATE)
-    matched = otp(request).resynchronise(body.personal_number, body.credential_id, body.first, body.second)
+    matched = otp(request).resynchronise(body.personal_number, body.credential_id, body.first, body.second,
+                                         actor=principal.actor, purpose=body.purpose)
     return {"accepted": True, "moving_factor": matched}

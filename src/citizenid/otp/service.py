@@ -11,7 +11,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from citizenid.audit.service import AccessRecord, AuditService
 from citizenid.chip.service import CardApplications, ChipImage, OtpApplet
 from citizenid.db.base import utcnow
 from citizenid.db.uow import UnitOfWork
@@ -100,6 +101,9 @@ class OtpEnrolment:
     secret: bytes
 
 
+DEFAULT_PURPOSE = "confirm that the card holder is present"
+
+
 def derive_secret(master: bytes, personal_number: str, credential_id: str, length: int) -> bytes:
     info = f"citizenid-otp/1|{personal_number}|{credential_id}".encode()
     return HKDF(hashes.SHA256(), length, salt=None, info=info).derive(master)
@@ -146,14 +150,20 @@ class OtpService:
         image.applications = applications
         return enrolment
 
-    def validate(self, personal_number: str, credential_id: str, code: str) -> int:
+    def validate(self, personal_number: str, credential_id: str, code: str, *, actor: str = "system",
+                 purpose: str = DEFAULT_PURPOSE) -> int:
         """Accept ``code`` once; returns the counter or time step it matched.  Raises an :class:`OtpError`."""
         return self._apply(personal_number, credential_id,
-                           lambda p, s, st, now: validate(p, s, st, code, now=now, policy=self._policy))
+                           lambda p, s, st, now: validate(p, s, st, code, now=now, policy=self._policy),
+                           AccessRecord(actor, "otp:code:validate", purpose, personal_number,
+                                        details={"credential": credential_id}))
 
-    def resynchronise(self, personal_number: str, credential_id: str, first: str, second: str) -> int:
+    def resynchronise(self, personal_number: str, credential_id: str, first: str, second: str, *,
+                      actor: str = "system", purpose: str = DEFAULT_PURPOSE) -> int:
         return self._apply(personal_number, credential_id,
-                           lambda p, s, st, now: resynchronise(p, s, st, first, second, now=now, policy=self._policy))
+                           lambda p, s, st, now: resynchronise(p, s, st, first, second, now=now, policy=self._policy),
+                           AccessRecord(actor, "otp:code:resynchronise", purpose, personal_number,
+                                        details={"credential": credential_id}))
 
     def unlock(self, personal_number: str, credential_id: str) -> None:
         with self._uow() as uow:
@@ -166,11 +176,12 @@ class OtpService:
             return _state(_row(uow.session, personal_number, credential_id))
 
     def _apply(self, personal_number: str, credential_id: str,
-               decide: Callable[[OtpParameters, bytes, OtpState, int], Outcome]) -> int:
+               decide: Callable[[OtpParameters, bytes, OtpState, int], Outcome], access: AccessRecord) -> int:
         with self._uow() as uow:
             row = _row(uow.session, personal_number, credential_id)
             before = _state(row)
             outcome = decide(_parameters(row), self._secret(row), before, int(self._clock()))
+            error = outcome.error
             if outcome.state != before:
                 after = outcome.state
                 moved = cast(CursorResult[Any], uow.session.execute(
@@ -186,10 +197,12 @@ class OtpService:
                 ))
                 if moved.rowcount != 1 and outcome.accepted:
                     # Another request moved the state between our read and our write: it used this code.
-                    raise OtpReplayed("this code was used by a concurrent request")
-                uow.commit()
-        if outcome.error is not None:
-            raise outcome.error
+                    error = OtpReplayed("this code was used by a concurrent request")
+            # Who checked whose code, and what came of it, commits with the state it moved.
+            AuditService.record_in(uow.session, [replace(access, outcome="ok" if error is None else error.code)])
+            uow.commit()
+        if error is not None:
+            raise error
         assert outcome.matched is not None
         return outcome.matched
 
