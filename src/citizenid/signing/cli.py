@@ -69,13 +69,18 @@ def _write(path: Path, data: bytes) -> None:
 
 
 CardOption = Annotated[Path, typer.Option("--card", help="the card's chip image (citizenid chip personalise)")]
+ImageOption = Annotated[Path | None, typer.Option("--card", help="the card's chip image (citizenid chip personalise)")]
+ReaderOption = Annotated[str | None, typer.Option(help="sign with the card in this PC/SC reader instead of an image")]
+MrzOption = Annotated[str | None, typer.Option(help="with --reader: the card's MRZ (three lines, \\n between)")]
 
 
 @app.command("pdf", help="Sign a PDF with the card (the default: `citizenid sign document.pdf --card …`).")
 def sign_command(
     ctx: typer.Context,
     document: Annotated[Path, typer.Argument(help="the PDF to sign")],
-    card: CardOption,
+    card: ImageOption = None,
+    reader: ReaderOption = None,
+    mrz: MrzOption = None,
     out: Annotated[Path | None, typer.Option(help="where to write the signed PDF (default: <name>.signed.pdf)")] = None,
     timestamp: Annotated[bool, typer.Option(help="add a time stamp from the project's TSA (PAdES B-T)")] = False,
     reason: Annotated[str | None, typer.Option(help="why the holder signs")] = None,
@@ -84,15 +89,36 @@ def sign_command(
 ) -> None:
     service = _service(ctx)
     pdf = _read(document)
-    image = ChipImage.load(card)
+    if (card is None) == (reader is None):
+        raise InvalidInput("name the card: --card <chip image> or --reader <PC/SC reader> --mrz <MRZ>")
     pin = _secret(pin_env, "signing PIN")
-    try:
-        signed = service.sign_pdf_with_image(pdf, image, pin, timestamp=timestamp, reason=reason, location=location)
-    finally:
-        image.save(card)  # the PIN counter moved on the card, whatever happened
+    if card is not None:
+        image = ChipImage.load(card)
+        try:
+            signed = service.sign_pdf_with_image(pdf, image, pin, timestamp=timestamp, reason=reason,
+                                                 location=location)
+        finally:
+            image.save(card)  # the PIN counter moved on the card, whatever happened
+    else:
+        signed = _sign_in_reader(service, pdf, pin, str(reader), mrz, timestamp=timestamp, reason=reason,
+                                 location=location)
     target = out or document.with_name(f"{document.stem}.signed.pdf")
     _write(target, signed)
     typer.echo(f"signed {document} -> {target} ({'PAdES B-T' if timestamp else 'PAdES B-B'})")
+
+
+def _sign_in_reader(service: SigningService, pdf: bytes, pin: str, reader: str, mrz: str | None, *,
+                    timestamp: bool, reason: str | None, location: str | None) -> bytes:
+    from citizenid.chip.service import PcscTransport, parse_td1  # noqa: PLC0415 - pyscard only when asked
+
+    if not mrz:
+        raise InvalidInput("--reader needs the card's --mrz (it opens secure messaging)")
+    transport = PcscTransport(reader)
+    try:
+        card = service.card(transport, parse_td1(mrz.replace("\\n", "\n")).mrz_information())
+        return service.sign_pdf(pdf, card, pin, timestamp=timestamp, reason=reason, location=location)
+    finally:
+        transport.close()
 
 
 @app.command("verify")

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from citizenid.chip.card import VirtualChip
 from citizenid.chip.errors import CardError, TransportError
@@ -19,6 +20,7 @@ from citizenid.chip.image import ChipImage, personalise
 from citizenid.chip.transport import PcscTransport
 from citizenid.chip.vicc import VpcdBridge
 from citizenid.pki.service import MemoryKeyStore, PkiService
+from citizenid.signing.cli import app as sign_app
 from citizenid.signing.errors import WrongPin
 from citizenid.signing.service import SigningService
 from tests.unit.chip.conftest import FACE, make_holder
@@ -52,7 +54,8 @@ def ensure_pcscd() -> None:
         time.sleep(0.1)
 
 
-def sign_through_pcsc(signing: SigningService, image: ChipImage) -> bytes:
+def sign_through_pcsc(signing: SigningService, image: ChipImage, workdir: Path) -> tuple[bytes, bytes]:
+    """The library signs through the reader, then ``citizenid sign --reader`` does (PIN from the env)."""
     ensure_pcscd()
     bridge = VpcdBridge(VirtualChip(image), port=PORT)
     bridge.start()
@@ -69,9 +72,17 @@ def sign_through_pcsc(signing: SigningService, image: ChipImage) -> bytes:
             card = signing.card(transport, image.mrz_information, prefer_pace=False)
             with pytest.raises(WrongPin):
                 signing.sign_pdf(make_pdf(), card, "000000")
-            return signing.sign_pdf(make_pdf(), card, PIN, timestamp=True)
+            signed = signing.sign_pdf(make_pdf(), card, PIN, timestamp=True)
         finally:
             transport.close()
+        (workdir / "don.pdf").write_bytes(make_pdf())
+        mrz = "\\n".join(make_holder().mrz().lines())
+        outcome = CliRunner().invoke(sign_app, [str(workdir / "don.pdf"), "--reader", READER, "--mrz", mrz],
+                                     obj=signing, env={"CITIZENID_SIGNING_PIN": PIN})
+        if isinstance(outcome.exception, (TransportError, CardError)):
+            raise outcome.exception
+        assert outcome.exit_code == 0, (outcome.output, outcome.exception)
+        return signed, (workdir / "don.signed.pdf").read_bytes()
     finally:
         bridge.stop()
 
@@ -88,7 +99,7 @@ def test_sign_a_pdf_through_pcsc(tmp_path: Path) -> None:
     signing.personalise(image, full_name=holder.full_name, personal_number=holder.personal_number, pin=PIN, puk=PUK)
     for attempt in range(3):
         try:
-            signed = sign_through_pcsc(signing, image)
+            signed, signed_by_cli = sign_through_pcsc(signing, image, tmp_path)
             break
         except (TransportError, CardError):
             # The chip test on another worker stopped the pcscd it had started; start ours and go again.
@@ -98,6 +109,7 @@ def test_sign_a_pdf_through_pcsc(tmp_path: Path) -> None:
     report = signing.validate_pdf(signed)
     assert report.valid, report.as_dict()
     assert report.signatures[0].level == "B-T"
+    assert signing.validate_pdf(signed_by_cli).valid
     assert image.applications is not None
     assert image.applications.signing is not None
     assert image.applications.signing.pin.tries_left == 5  # the right PIN restored the counter

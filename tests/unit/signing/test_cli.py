@@ -11,6 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from citizenid.chip.image import ChipImage
+from citizenid.errors import InvalidInput
 from citizenid.signing.cli import app
 from citizenid.signing.errors import NotAPdf, PinBlocked, SignatureInvalid, WrongPin
 from citizenid.signing.service import SigningService
@@ -94,3 +95,14 @@ def test_the_real_command_prints_one_line_and_exits_non_zero(tmp_path: Path) -> 
                             env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2, result
     assert result.stderr.strip().splitlines() == ["error [SIGN-030]: the document is not a PDF (no %PDF- header)"]
+
+
+def test_the_card_is_named_exactly_once(signing: SigningService, card_image: ChipImage, pdf: bytes,
+                                        tmp_path: Path) -> None:
+    card, document = files(tmp_path, card_image, pdf)
+    neither = runner.invoke(app, [str(document)], obj=signing, env={"CITIZENID_SIGNING_PIN": PIN})
+    both = runner.invoke(app, [str(document), "--card", str(card), "--reader", "x"], obj=signing,
+                         env={"CITIZENID_SIGNING_PIN": PIN})
+    no_mrz = runner.invoke(app, [str(document), "--reader", "x"], obj=signing, env={"CITIZENID_SIGNING_PIN": PIN})
+    for result in (neither, both, no_mrz):
+        assert isinstance(result.exception, InvalidInput), result.output
