@@ -50,10 +50,15 @@ class ValidationReport:
 # AdES sub-indications (ETSI EN 319 102-1) as a verifier explains them.
 TRUST_PROBLEMS = {
     "REVOKED": "the signer's certificate is revoked (the card was revoked)",
+    "REVOKED_NO_POE": "the signer's certificate is revoked (the card was revoked)",
+    "REVOKED_CA_NO_POE": "the citizen signing CA's certificate is revoked",
     "EXPIRED": "the signer's certificate has expired",
+    "OUT_OF_BOUNDS_NO_POE": "the signer's certificate has expired",
+    "OUT_OF_BOUNDS_NOT_REVOKED": "the signer's certificate has expired",
     "NOT_YET_VALID": "the signer's certificate is not yet valid",
     "NO_CERTIFICATE_CHAIN_FOUND": "the signer's certificate was not issued by the citizen signing CA",
     "CHAIN_CONSTRAINTS_FAILURE": "the signer's certificate chain breaks its constraints",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "the signer's certificate chain cannot be validated",
     "TRY_LATER": "the signer's revocation status is not available",
     "REVOCATION_OUT_OF_BOUNDS_NO_POE": "the signer's certificate was revoked and nothing proves the signature "
                                        "existed before",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +50,10 @@ def _refresh_asn1crypto_name_maps() -> None:
 
 
 _refresh_asn1crypto_name_maps()
+
+# pyHanko logs every signature that fails validation as a warning with a traceback.  An invalid signature
+# is an answer here, given in words in the report, not an incident for the operator's log.
+logging.getLogger("pyhanko.sign.validation").setLevel(logging.ERROR)
 
 # pyHanko leaves this constructor untyped; the annotation states what it returns.
 _certificate_store: Callable[[list[asn1_x509.Certificate]], SimpleCertificateStore] = SimpleCertificateStore.from_certs
