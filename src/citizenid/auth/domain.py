@@ -34,31 +34,28 @@ class Permission(enum.StrEnum):
     OTP_VALIDATE = "otp:code:validate"
 
 
+# Any officer may check a signed document or a citizen's one-time password; signing with a card image
+# over the API is for the production centre's services (partner services get it with the exchange).
+_EVERY_OFFICER = frozenset({Permission.SIGNATURE_VALIDATE, Permission.OTP_VALIDATE})
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.REGISTRAR: frozenset(
-        {Permission.PERSON_READ, Permission.PERSON_WRITE, Permission.EVENT_RECORD, Permission.NUMBER_ALLOCATE}
-    ),
-    Role.SUPERVISOR: frozenset(
-        {
-            Permission.PERSON_READ,
-            Permission.PERSON_WRITE,
-            Permission.EVENT_RECORD,
-            Permission.NUMBER_ALLOCATE,
-            Permission.PERSON_IMPORT,
-        }
-    ),
+    Role.REGISTRAR: _EVERY_OFFICER
+    | {Permission.PERSON_READ, Permission.PERSON_WRITE, Permission.EVENT_RECORD, Permission.NUMBER_ALLOCATE},
+    Role.SUPERVISOR: _EVERY_OFFICER
+    | {
+        Permission.PERSON_READ,
+        Permission.PERSON_WRITE,
+        Permission.EVENT_RECORD,
+        Permission.NUMBER_ALLOCATE,
+        Permission.PERSON_IMPORT,
+    },
     # Production reads what a card needs; it never edits the register.
-    Role.PRODUCTION_OPERATOR: frozenset({Permission.PERSON_READ}),
-    Role.AUDITOR: frozenset({Permission.AUDIT_READ, Permission.PERSON_READ}),
-    Role.ADMINISTRATOR: frozenset({Permission.USER_MANAGE, Permission.PERSON_IMPORT, Permission.AUDIT_READ}),
+    Role.PRODUCTION_OPERATOR: _EVERY_OFFICER | {Permission.PERSON_READ, Permission.DOCUMENT_SIGN},
+    Role.AUDITOR: _EVERY_OFFICER | {Permission.AUDIT_READ, Permission.PERSON_READ},
+    Role.ADMINISTRATOR: _EVERY_OFFICER | {Permission.USER_MANAGE, Permission.PERSON_IMPORT, Permission.AUDIT_READ},
     Role.OPERATOR: frozenset(Permission),
 }
 ACCOUNT_ROLES = frozenset(Role) - {Role.OPERATOR}
-# Any officer may check a signed document or a citizen's one-time password; signing with a card image
-# over the API is for the production centre's services (partner services get it with the exchange).
-for _role in ACCOUNT_ROLES:
-    ROLE_PERMISSIONS[_role] |= {Permission.SIGNATURE_VALIDATE, Permission.OTP_VALIDATE}
-ROLE_PERMISSIONS[Role.PRODUCTION_OPERATOR] |= {Permission.DOCUMENT_SIGN}
 
 # Registrars work for one province; other roles may be given one, and then see only it.
 ROLES_REQUIRING_PROVINCE = frozenset({Role.REGISTRAR})
