@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +24,11 @@ from citizenid.chip.transport import PcscTransport
 from citizenid.chip.verifier import TrustStore, Verifier
 from citizenid.chip.vicc import VpcdBridge
 from citizenid.pki.service import MemoryKeyStore, PkiService
+from tests.integration.pcsc import ensure_pcscd
 
 from .test_openssl_interop import HOLDER
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-SOCKET = Path("/run/pcscd/pcscd.comm")
 pytest.importorskip("smartcard", reason="pyscard is not installed")
 pytestmark = [
     pytest.mark.skipif(
@@ -43,18 +41,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def pcscd() -> Iterator[None]:
-    started = None
-    if not SOCKET.exists():
-        started = subprocess.Popen(["pcscd", "-f", "-e"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(50):
-            if SOCKET.exists():
-                break
-            time.sleep(0.1)
-    yield
-    if started is not None:
-        started.terminate()
-        started.wait(timeout=10)
+def pcscd() -> None:
+    ensure_pcscd()
 
 
 # One test, two phases: under pytest-xdist two tests could land on two workers and race to start pcscd.

@@ -7,7 +7,6 @@ chip area's PC/SC test for the first one.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -23,11 +22,11 @@ from citizenid.pki.service import MemoryKeyStore, PkiService
 from citizenid.signing.cli import app as sign_app
 from citizenid.signing.errors import WrongPin
 from citizenid.signing.service import SigningService
+from tests.integration.pcsc import ensure_pcscd
 from tests.unit.chip.conftest import FACE, make_holder
 from tests.unit.signing.conftest import PIN, PUK, make_pdf
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-SOCKET = Path("/run/pcscd/pcscd.comm")
 READER = "Virtual PCD 00 01"
 PORT = 35964
 pytest.importorskip("smartcard", reason="pyscard is not installed")
@@ -39,19 +38,6 @@ pytestmark = [
     # One pcscd serves every PC/SC test: they run one after another on one xdist worker.
     pytest.mark.xdist_group("pcsc"),
 ]
-
-
-def ensure_pcscd() -> None:
-    """Start pcscd when none runs, with auto-exit (-x) instead of a kill at the end: the chip area's PC/SC
-    test may be using the same daemon on another xdist worker, and must not lose it under its feet."""
-    if SOCKET.exists():
-        return
-    # Without -f pcscd daemonises itself: nothing of ours is left to reap.
-    subprocess.run(["pcscd", "-x"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10, check=False)
-    for _ in range(50):
-        if SOCKET.exists():
-            return
-        time.sleep(0.1)
 
 
 def sign_through_pcsc(signing: SigningService, image: ChipImage, workdir: Path) -> tuple[bytes, bytes]:
