@@ -39,11 +39,17 @@ def _token(request: Request, bearer: str | None) -> str:
     raise NotAuthenticated("send 'Authorization: Bearer <token>' (POST /api/v1/auth/token gives one)")
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     bearer: Annotated[str | None, Depends(_bearer)],
 ) -> Principal:
-    principal = auth_service(request).authenticate(_token(request, bearer))
+    # Every request passes here: a token seen recently is answered on the event loop, and only a cache
+    # miss (a database query) goes to the thread pool.
+    token = _token(request, bearer)
+    service = auth_service(request)
+    principal = service.recently_authenticated(token)
+    if principal is None:
+        principal = await run_in_threadpool(service.authenticate, token)
     request.state.principal = principal
     return principal
 

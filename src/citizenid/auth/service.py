@@ -154,11 +154,18 @@ class AuthService:
             uow.commit()
             return IssuedToken(token=token, expires_at=session.expires_at, principal=_principal(row))
 
-    def authenticate(self, token: str) -> Principal:
-        key = _token_hash(token)
-        cached = self._cache.get(key)
+    def recently_authenticated(self, token: str) -> Principal | None:
+        """The principal of a token checked within the cache window, without touching the database."""
+        cached = self._cache.get(_token_hash(token))
         if cached is not None and cached[0] > time.monotonic() and cached[1] > utcnow():
             return cached[2]
+        return None
+
+    def authenticate(self, token: str) -> Principal:
+        key = _token_hash(token)
+        cached = self.recently_authenticated(token)
+        if cached is not None:
+            return cached
         with self._uow() as uow:
             found = uow.session.execute(
                 select(UserRow, SessionRow)
