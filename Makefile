@@ -59,7 +59,7 @@ pytest: install-test
 
 ## make bench: the headline figures (see benchmarks/README.md); BENCH_PEOPLE=1000000 by default
 bench: install-test
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(ONLY)
 
 clean:
 	rm -rf $(VENV) $(STAMPS) data .mypy_cache .ruff_cache .pytest_cache
