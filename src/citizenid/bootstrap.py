@@ -6,8 +6,7 @@ benchmarks) call :func:`bootstrap` and use what it returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
@@ -40,7 +39,6 @@ class Container:
     chip: ChipService
     signing: SigningService
     otp: OtpService
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
