@@ -16,28 +16,33 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Literal, TypeVar
+from typing import Literal
 
+from citizenid.cleansing.units import (
+    Unit,
+    bare_tone_key,
+    current_communes_by_key,
+    current_province_of,
+    districts_by_key,
+    fold_char,
+    folded_text,
+    legacy_communes_by_key,
+    province_pair,
+    provinces_by_key,
+    unit_key,
+    unit_kind,
+)
 from citizenid.refdata import (
     Commune,
     District,
     Province,
-    current_communes,
     current_communes_for_legacy,
     current_province_for_legacy,
-    current_provinces,
-    legacy_communes,
-    legacy_districts,
-    legacy_provinces,
 )
 from citizenid.vntext import fold, nfc, tone_key
 
-_Unit = TypeVar("_Unit", Commune, District)
 Level = Literal["province", "city", "district", "commune"]
 """What a segment's prefix says it is; "city" (Thành phố / TP) is a province or a district."""
 
@@ -63,23 +68,9 @@ _PREFIX_TEXT: tuple[tuple[str, Level, bool, str], ...] = (
     (r"^dac khu\b", "commune", True, "Đặc khu"),
 )
 _PREFIXES = tuple((re.compile(pattern), level, is_word, kind) for pattern, level, is_word, kind in _PREFIX_TEXT)
-_DISTRICT_KIND_NAMES = ("Quận", "Huyện", "Thị xã", "Thành phố")
 # Where an address written without commas is cut into segments: before a unit word or abbreviation.
 _CUT = re.compile(r"\s(?=(thanh pho|thi xa|thi tran|tinh|quan|huyen|phuong|xa|dac khu|tp|tx|tt)\b|(p|q|x|h|t)\.)")
-_DISTRICT_KINDS = ("quan ", "huyen ", "thi xa ", "thanh pho ")
-_COMMUNE_KINDS = ("phuong ", "xa ", "thi tran ", "dac khu ")
 _COUNTRY = {"viet nam", "vietnam", "vn", "vnm"}
-_PROVINCE_ALIASES = {
-    # GSO code of the legacy province each informal name means.
-    "hcm": "79",
-    "tphcm": "79",
-    "sai gon": "79",
-    "saigon": "79",
-    "hn": "01",
-    "thua thien hue": "46",
-    "brvt": "77",
-}
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,81 +102,6 @@ class AddressReading:
         return self.current_commune is not None
 
 
-def fold_char(ch: str) -> str:
-    """One character folded for matching: lower-case, diacritics dropped, đ → d."""
-    lower = ch.lower()
-    if lower == "đ":
-        return "d"
-    return "".join(c for c in unicodedata.normalize("NFD", lower) if not unicodedata.combining(c))
-
-
-def unit_key(text: str) -> str:
-    """Folded words of a unit name, numbers without leading zeros: "Phường 01" and "phuong 1" meet."""
-    words = _NOT_ALNUM.sub(" ", "".join(fold_char(ch) for ch in text)).split()
-    return " ".join(w.lstrip("0") or "0" if w.isdigit() else w for w in words)
-
-
-def _without_kind(key: str, kinds: Sequence[str]) -> str:
-    for kind in kinds:
-        if key.startswith(kind) and len(key) > len(kind):
-            return key[len(kind) :]
-    return key
-
-
-# -- indexes -----------------------------------------------------------------------------------------
-
-
-def _group(pairs: Iterable[tuple[str, str, _Unit]]) -> dict[str, dict[str, list[_Unit]]]:
-    grouped: dict[str, dict[str, list[_Unit]]] = defaultdict(lambda: defaultdict(list))
-    for scope, key, unit in pairs:
-        grouped[scope][key].append(unit)
-    return grouped
-
-
-@cache
-def _provinces_by_key() -> dict[str, tuple[Province, Province | None]]:
-    """Folded name -> (legacy province, the current province of the same code if one exists)."""
-    current = {p.code: p for p in current_provinces()}
-    index: dict[str, tuple[Province, Province | None]] = {}
-    for province in legacy_provinces():
-        pair = (province, current.get(province.code))
-        for spelling in (province.short_name, province.name):
-            index[unit_key(spelling)] = pair
-    by_code = {p.code: p for p in legacy_provinces()}
-    for alias, code in _PROVINCE_ALIASES.items():
-        index[alias] = (by_code[code], current.get(code))
-    return index
-
-
-@cache
-def _districts() -> dict[str, dict[str, list[District]]]:
-    """Legacy province code -> district key -> districts ("" holds every province's)."""
-    pairs: list[tuple[str, str, District]] = []
-    for district in legacy_districts():
-        key = _without_kind(unit_key(district.name), _DISTRICT_KINDS)
-        pairs += [(district.province_code, key, district), ("", key, district)]
-    return _group(pairs)
-
-
-@cache
-def _legacy_communes() -> dict[str, dict[str, list[Commune]]]:
-    """Legacy district code, or "p" + province code -> commune key -> communes."""
-    pairs: list[tuple[str, str, Commune]] = []
-    for commune in legacy_communes():
-        key = _without_kind(unit_key(commune.name), _COMMUNE_KINDS)
-        pairs += [(commune.district_code or "", key, commune), ("p" + commune.province_code, key, commune)]
-    return _group(pairs)
-
-
-@cache
-def _current_communes() -> dict[str, dict[str, list[Commune]]]:
-    """Current province code -> commune key -> communes."""
-    pairs: list[tuple[str, str, Commune]] = []
-    for commune in current_communes():
-        pairs.append((commune.province_code, _without_kind(unit_key(commune.name), _COMMUNE_KINDS), commune))
-    return _group(pairs)
-
-
 # -- parsing -----------------------------------------------------------------------------------------
 
 
@@ -202,7 +118,7 @@ class _Segment:
 
 
 def _segment(text: str) -> _Segment:
-    folded = unit_key_raw(text)
+    folded = folded_text(text)
     for pattern, level, is_word, kind in _PREFIXES:
         match = pattern.match(folded)
         if match:
@@ -212,11 +128,6 @@ def _segment(text: str) -> _Segment:
             names = (rest, unit_key(folded)) if is_word else (rest,)
             return _Segment(text, level, kind, names)
     return _Segment(text, None, None, (unit_key(folded),))
-
-
-def unit_key_raw(text: str) -> str:
-    """Folded text that keeps dots and spaces, for reading the clerks' abbreviations."""
-    return " ".join("".join(fold_char(ch) for ch in text).split())
 
 
 def _segments(text: str) -> list[_Segment]:
@@ -240,17 +151,17 @@ def _cut_at_unit_words(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
 
 
-def _pick(candidates: Sequence[_Unit], segment: _Segment) -> tuple[_Unit | None, int]:
+def _pick(candidates: Sequence[Unit], segment: _Segment) -> tuple[Unit | None, int]:
     """The one candidate the unit kind and the diacritics single out, else ``None`` and how many remain."""
     pool = list(candidates)
     if len(pool) > 1 and segment.kind is not None:
-        pool = [c for c in pool if _unit_kind(c) == segment.kind] or pool
+        pool = [c for c in pool if unit_kind(c) == segment.kind] or pool
     if len(pool) > 1:
         pool = _same_spelling(pool, segment) or pool
     return (pool[0], 0) if len(pool) == 1 else (None, len(pool))
 
 
-def _same_spelling(pool: list[_Unit], segment: _Segment) -> list[_Unit]:
+def _same_spelling(pool: list[Unit], segment: _Segment) -> list[Unit]:
     """Candidates spelled as written, when the writer used diacritics at all.
 
     "sa pa" typed without diacritics says nothing about "Sa Pa" versus "Sả Pả"; "Phường Sa Pa" does.
@@ -259,24 +170,10 @@ def _same_spelling(pool: list[_Unit], segment: _Segment) -> list[_Unit]:
     if written == fold(written):
         return []
     words = written.split()
-    return [unit for unit in pool if " ".join(words[-len(_bare_tone_key(unit).split()) :]) == _bare_tone_key(unit)]
+    return [unit for unit in pool if " ".join(words[-len(bare_tone_key(unit).split()) :]) == bare_tone_key(unit)]
 
 
-def _unit_kind(unit: Commune | District) -> str | None:
-    if isinstance(unit, Commune):
-        return unit.kind
-    return next((kind for kind in _DISTRICT_KIND_NAMES if unit.name.startswith(kind + " ")), None)
-
-
-def _bare_tone_key(unit: Commune | District) -> str:
-    """The unit's name without its kind, as tone key: "Xã Đông Hội" -> "đông hội"."""
-    kind = _unit_kind(unit)
-    if kind is not None and unit.name.startswith(kind + " "):
-        return tone_key(unit.name[len(kind) + 1 :])
-    return tone_key(unit.name)
-
-
-def _find(index: dict[str, list[_Unit]] | None, segment: _Segment) -> list[_Unit]:
+def _find(index: dict[str, list[Unit]] | None, segment: _Segment) -> list[Unit]:
     if not index:
         return []
     for name in segment.names:
@@ -295,7 +192,7 @@ def read_address(text: str | None) -> AddressReading:
     legacy, current = _take_province(segments)
     district, districts_in_doubt = _take_district(segments, legacy)
     if district is not None and legacy is None:
-        legacy, current = _find_province_by_code(district.province_code)
+        legacy, current = province_pair(district.province_code)
     if legacy is None:
         unresolved.append("province: not named or not known")
     if districts_in_doubt:
@@ -334,7 +231,7 @@ def _take_province(segments: list[_Segment]) -> tuple[Province | None, Province 
 def _take_district(segments: list[_Segment], legacy: Province | None) -> tuple[District | None, int]:
     if not segments or segments[-1].level not in (None, "district", "city"):
         return None, 0
-    scope = _districts().get(legacy.code if legacy else "")
+    scope = districts_by_key().get(legacy.code if legacy else "")
     district, doubt = _pick(_find(scope, segments[-1]), segments[-1])
     if district is not None:
         segments.pop()
@@ -342,7 +239,7 @@ def _take_district(segments: list[_Segment], legacy: Province | None) -> tuple[D
 
 
 def _find_province(segment: _Segment) -> tuple[Province, Province | None] | None:
-    index = _provinces_by_key()
+    index = provinces_by_key()
     for name in segment.names:
         if name in index:
             return index[name]
@@ -359,20 +256,13 @@ def _province_at_end(segment: _Segment) -> tuple[tuple[Province, Province | None
     return None
 
 
-def _find_province_by_code(code: str) -> tuple[Province | None, Province | None]:
-    for legacy, current in _provinces_by_key().values():
-        if legacy.code == code:
-            return legacy, current
-    return None, None
-
-
 def _find_commune(
     segment: _Segment, legacy: Province | None, current: Province | None, district: District | None
 ) -> tuple[Commune | None, Literal["legacy", "current"] | None, int]:
     scope = district.code if district else ("p" + legacy.code if legacy else None)
     found: Commune | None = None
     if scope is not None:
-        found, doubt = _pick(_find(_legacy_communes().get(scope), segment), segment)
+        found, doubt = _pick(_find(legacy_communes_by_key().get(scope), segment), segment)
         if found is not None and (segment.kind in (None, found.kind)):
             return found, "legacy", 0
         if doubt:
@@ -382,7 +272,7 @@ def _find_commune(
     if target is None and legacy is not None:
         target = current_province_for_legacy(legacy.code)
     if target is not None:
-        now, more = _pick(_find(_current_communes().get(target.code), segment), segment)
+        now, more = _pick(_find(current_communes_by_key().get(target.code), segment), segment)
         # A legacy "Xã Thanh Xuân" yields to a current "Phường Thanh Xuân" when the record says Phường.
         if now is not None and (found is None or now.kind == segment.kind):
             return now, "current", 0
@@ -407,7 +297,7 @@ def _reading(
     if commune is not None and scheme == "legacy":
         successors = tuple(c.code for c in current_communes_for_legacy(commune.code))
         current_code = successors[0]
-        current_province_code = _current_province_of(current_code)
+        current_province_code = current_province_of(current_code)
     elif commune is not None:
         current_code = commune.code
         current_province_code = commune.province_code
@@ -428,22 +318,13 @@ def _reading(
     )
 
 
-@cache
-def _current_province_codes() -> dict[str, str]:
-    return {c.code: c.province_code for c in current_communes()}
-
-
-def _current_province_of(commune_code: str) -> str:
-    return _current_province_codes()[commune_code]
-
-
 def read_province(text: str | None) -> Province | None:
     """The legacy province a name or code means ("Hà Nội", "TP HCM", "01", "001"), or ``None``."""
     if text is None or not nfc(text):
         return None
     value = nfc(text)
     if re.fullmatch(r"[0-9]{2,3}", value):
-        return _find_province_by_code(value[-2:] if len(value) == 3 and value[0] == "0" else value)[0]
+        return province_pair(value[-2:] if len(value) == 3 and value[0] == "0" else value)[0]
     segment = _segment(value)
     pair = _find_province(segment)
     return pair[0] if pair else None

@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citizenid.cleansing import CleansingInvalid, normalise, read_address, read_date, read_name, validate
+from citizenid.cleansing import (
+    CleansingInvalid,
+    NormalisedRecord,
+    normalise,
+    read_address,
+    read_date,
+    read_name,
+    validate,
+)
 from citizenid.cleansing.names import FAMILY_NAMES
+from citizenid.refdata import legacy_commune, legacy_district, legacy_province
 from citizenid.vntext import tone_key
 
 FIELDS = (
@@ -96,3 +105,68 @@ def test_reading_a_date_in_iso_gives_the_same_date(text: str) -> None:
 def test_addresses_never_raise(text: str) -> None:
     reading = read_address(text)
     assert reading.original == text
+
+
+ADDRESSES = (
+    "xa Dong Hoi huyen Dong Anh Ha Noi",
+    "Số 12 ngõ 34 phố Đội Cấn, P. Đội Cấn, Q. Ba Đình, TP Hà Nội",
+    "P.1, Q.3, TP.HCM",
+    "Số 12 ngõ 34 phố Đội Cấn, P. Ba Đình, Q. Ba Đình, TP Hà Nội",
+    "Atlantis",
+)
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d%m%Y", "%Y", "%m/%Y", "%d-%m-%y")
+
+
+@st.composite
+def source_records(draw: st.DrawFn) -> dict[str, str]:
+    family = draw(st.sampled_from(FAMILY_NAMES))
+    middle = draw(st.sampled_from(["Văn", "Thị", "Minh Ngọc", ""]))
+    given_name = draw(st.sampled_from(["An", "Hoà", "Thuý", "Lan"]))
+    words = [family, middle, given_name] if draw(st.booleans()) else [given_name, middle, family]
+    born = draw(st.dates(dt.date(1930, 1, 1), dt.date(2025, 12, 31)))
+    return {
+        "full_name": " ".join(w for w in words if w),
+        "birth_date": born.strftime(draw(st.sampled_from(DATE_FORMATS))),
+        "sex": draw(st.sampled_from(["Nam", "nữ", "M", "f", "?"])),
+        "residence": draw(st.sampled_from(ADDRESSES)),
+        "ethnicity": draw(st.sampled_from(["Kinh", "dan toc Tay", "H'Mông", "Klingon"])),
+        "religion": draw(st.sampled_from(["Không", "Phat giao", "Jedi"])),
+    }
+
+
+def canonical(record: NormalisedRecord) -> dict[str, str]:
+    """The record written back in the register's own forms: what a clean source would say."""
+    residence = ""
+    if record.residence.legacy_commune:
+        commune = legacy_commune(record.residence.legacy_commune)
+        district = legacy_district(commune.district_code or "")
+        residence = f"{commune.name}, {district.name}, {legacy_province(commune.province_code).name}"
+    return {
+        "full_name": record.name.written or "",
+        "birth_date": record.birth_date.value.iso() if record.birth_date.value else "",
+        "sex": record.sex or "",
+        "residence": residence,
+        "ethnicity": record.ethnicity.name or "",
+        "religion": record.religion.name or "",
+    }
+
+
+@SETTINGS
+@given(source_records())
+def test_normalising_the_canonical_form_changes_no_key(source: dict[str, str]) -> None:
+    first = normalise(source)
+    again = normalise(canonical(first))
+    assert (again.name.family, again.name.middle, again.name.given) == (
+        first.name.family,
+        first.name.middle,
+        first.name.given,
+    )
+    assert again.name.tone_key == first.name.tone_key
+    assert again.name.family_key == first.name.family_key
+    assert again.birth_date.value == first.birth_date.value
+    assert again.sex == first.sex
+    assert again.ethnicity.code == first.ethnicity.code
+    assert again.religion.code == first.religion.code
+    if first.residence.legacy_commune:
+        assert again.residence.legacy_commune == first.residence.legacy_commune
+        assert again.residence.current_commune == first.residence.current_commune
