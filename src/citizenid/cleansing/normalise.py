@@ -43,8 +43,10 @@ from citizenid.vntext import fold, nfc, split_full_name, tone_key
 NameOrder = Literal["vietnamese", "western", "fields", "single"]
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _MIDDLE_MARKERS = {"van", "thi"}
-_MALE = {"nam", "m", "male", "trai", "0"}
-_FEMALE = {"nu", "f", "female", "gai", "1"}
+# No digit codes: sources disagree (GSO writes 1/2, the number's century digit 0/1), and a wrong
+# sex is worse than an unresolved one.
+_MALE = {"nam", "m", "male", "trai"}
+_FEMALE = {"nu", "f", "female", "gai"}
 
 
 @dataclass(frozen=True, slots=True)
