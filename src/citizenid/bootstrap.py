@@ -24,6 +24,8 @@ from citizenid.pki.service import PkiService
 from citizenid.registry.service import RegistryService
 from citizenid.signing.service import SigningService
 
+PASSPHRASE_FILE = "keystore.passphrase"  # noqa: S105 - a file name, not a secret
+
 
 @dataclass
 class Container:
@@ -86,4 +88,11 @@ def _key_store(settings: Settings) -> KeyStore:
         return LazyKeyStore(
             lambda: Pkcs11KeyStore(settings.pkcs11_module or "", settings.pkcs11_token, settings.pkcs11_pin or "")
         )
-    return FileKeyStore(settings.data_dir / "keys", settings.keystore_passphrase)
+    return FileKeyStore(settings.data_dir / "keys", settings.keystore_passphrase or _passphrase_file(settings))
+
+
+def _passphrase_file(settings: Settings) -> str | None:
+    """``<data dir>/keystore.passphrase`` (mode 0600) when no passphrase is in the environment: how the
+    embedded demo keeps one, the way a deployment mounts a secret file.  Read only when a key is used."""
+    path = settings.data_dir / PASSPHRASE_FILE
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from citizenid.auth.domain import Role, operator_principal
 from citizenid.auth.errors import AccountExists
-from citizenid.bootstrap import Container, bootstrap
+from citizenid.bootstrap import PASSPHRASE_FILE, Container, bootstrap
 from citizenid.config import load_settings
 from citizenid.db.migrate import upgrade
 from citizenid.registry.repository import SearchCriteria
@@ -25,9 +25,13 @@ console = Console()
 def run_demo(*, people: int, host: str, port: int, serve: bool) -> Container:
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _demo_passphrase(settings.data_dir, given=settings.keystore_passphrase)
     container = bootstrap(settings)
     upgrade(container.engine)
     _load_population(container, people)
+    if not container.pki.is_initialised:
+        container.pki.init()
+    container.audit.checkpoint()
     officer_password = _account(container, settings.data_dir, FIRST_OFFICER, Role.SUPERVISOR, "Cán bộ giám sát")
     admin_password = _account(container, settings.data_dir, ADMINISTRATOR, Role.ADMINISTRATOR, "Quản trị viên")
     sample = container.registry.search(
@@ -68,6 +72,15 @@ def _load_population(container: Container, people: int) -> None:
             container.registry.load_table(principal, batch)
             done += batch.num_rows
             progress.update(task, completed=done)
+
+
+def _demo_passphrase(data_dir: Path, *, given: str | None) -> None:
+    """The demo's issuing and audit keys are encrypted with a passphrase kept beside them (mode 0600)."""
+    path = data_dir / PASSPHRASE_FILE
+    if given or path.exists():
+        return
+    path.touch(mode=0o600)
+    path.write_text(secrets.token_urlsafe(24) + "\n", encoding="utf-8")
 
 
 def _account(container: Container, data_dir: Path, username: str, role: Role, name: str) -> str:

@@ -96,3 +96,17 @@ def test_bad_input_is_one_line_and_nonzero(run) -> None:  # type: ignore[no-unty
     usage = run("person", "event", "001090000001", "--kind", "teleport", "--reason", "x", "--legal-basis", "y")
     assert usage.returncode == 2
     assert "Traceback" not in usage.stderr
+
+
+def test_demo_prepares_everything_a_newcomer_needs(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = run("demo", "--people", "300", "--no-serve")
+    assert first.returncode == 0, first.stderr
+    assert "300 people" in first.stdout
+    password = (tmp_path / "giamsat.password").read_text(encoding="utf-8").strip()
+    assert f"giamsat / {password}" in first.stdout
+    secret = tmp_path / "keystore.passphrase"
+    assert secret.stat().st_mode & 0o077 == 0
+    assert run("pki", "status").returncode == 0
+    again = run("demo", "--people", "300", "--no-serve")
+    assert "already holds 300 people" in again.stdout
+    assert f"giamsat / {password}" in again.stdout
