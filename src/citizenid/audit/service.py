@@ -41,6 +41,7 @@ from citizenid.audit.merkle import (
 )
 from citizenid.audit.models import AccessLogRow
 from citizenid.db.base import utcnow
+from citizenid.db.driver import driver_cursor
 from citizenid.db.uow import UnitOfWork
 from citizenid.errors import CitizenIdError
 from citizenid.pki.service import KeyAlgorithm, KeyStore, PublicKey, Signer
@@ -101,20 +102,12 @@ def _insert_records(session: Session, rows: list[tuple[Any, ...]]) -> None:
     """One driver-level INSERT on the caller's connection: every read of personal data pays for it, and the
     ORM and Core compiler cost ten times the insert.  Values go through the columns' own bind processors,
     so they are stored exactly as an ORM insert would store them."""
-    connection = session.connection()
-    dialect = connection.dialect
-    processors = _bind_processors(dialect)
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    marks = ", ".join([mark] * len(_RECORD_COLUMNS))
-    sql = f"INSERT INTO access_log ({', '.join(_RECORD_COLUMNS)}) VALUES ({marks})"  # noqa: S608 - fixed names
+    processors = _bind_processors(session.get_bind().dialect)
     values = [tuple(p(v) if p else v for p, v in zip(processors, row, strict=True)) for row in rows]
-    dbapi = connection.connection.dbapi_connection
-    assert dbapi is not None
-    cursor = dbapi.cursor()
-    try:
+    with driver_cursor(session) as (cursor, mark):
+        marks = ", ".join([mark] * len(_RECORD_COLUMNS))
+        sql = f"INSERT INTO access_log ({', '.join(_RECORD_COLUMNS)}) VALUES ({marks})"  # noqa: S608 - fixed names
         cursor.executemany(sql, values)
-    finally:
-        cursor.close()
 
 
 _PROCESSORS: dict[str, tuple[Callable[[Any], Any] | None, ...]] = {}

@@ -55,7 +55,6 @@ INPUT_COLUMNS = (
 _TEXT_COLUMNS = ("family_name", "middle_name", "given_name", "full_name", "residence_detail", "current_detail",
                  "father_name", "mother_name", "spouse_name")
 _PERSONS: Table = PersonRow.__table__  # type: ignore[assignment]
-PERSON_COLUMNS: list[str] = [c.name for c in _PERSONS.columns]
 
 
 @dataclass
@@ -327,9 +326,7 @@ class _Loader:
         with Session(engine) as session:
             # Into an empty register nothing can already exist: the per-chunk look-ups are skipped, and
             # numbers repeated inside the load are caught by ``seen_numbers``.
-            self.register_was_empty = repo.count_persons(session) == 0 if not self.postgres else (
-                session.scalar(text("SELECT NOT EXISTS (SELECT 1 FROM persons)")) is True
-            )
+            self.register_was_empty = repo.register_is_empty(session)
         self._writer = _Writer(self._commit_chunk)
 
     def load_batch(self, batch: pa.RecordBatch | pa.Table, first_row: int) -> None:
@@ -426,7 +423,7 @@ class _Loader:
         stamp = now.isoformat(sep=" ") if self.postgres else now.replace(tzinfo=None).isoformat(sep=" ")
         rows = rows.append_column("version", pa.array(np.ones(n, dtype=np.int32))).append_column(
             "recorded_at", pa.array([stamp] * n, pa.string())
-        ).select(PERSON_COLUMNS)
+        ).select(repo.PERSON_COLUMNS)
         with_old = rows.filter(pc.is_valid(rows["old_id_number"])).select(["old_id_number", "personal_number"])
         with_old = with_old.take(pc.sort_indices(with_old["old_id_number"]))
         households = _households(rows, stamp)
@@ -444,9 +441,9 @@ class _Loader:
         else:
             sql = session.connection()
             sql.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB while loading: indexes stay in memory
-            marks = ", ".join("?" for _ in PERSON_COLUMNS)
+            marks = ", ".join("?" for _ in repo.PERSON_COLUMNS)
             sql.exec_driver_sql(
-                f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                f"INSERT INTO persons ({', '.join(repo.PERSON_COLUMNS)}) VALUES ({marks})",  # noqa: S608
                 _tuples(rows),
             )
             if with_old.num_rows:
