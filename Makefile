@@ -18,7 +18,7 @@ $(BIN)/python:
 SYSTEM_PACKAGES := softhsm2 pcscd vsmartcard-vpcd libpcsclite-dev swig openssl
 
 $(STAMPS)/install: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[biometrics]'
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/system:
@@ -32,7 +32,7 @@ $(STAMPS)/system:
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/install-test: pyproject.toml $(STAMPS)/system | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,pcsc]'
+	$(BIN)/pip install --quiet -e '.[dev,pcsc,spark,biometrics]'
 	@mkdir -p $(STAMPS) && touch $@
 
 install: $(STAMPS)/install

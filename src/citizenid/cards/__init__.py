@@ -1,0 +1,1 @@
+"""The card's life: applications, approval, production batches, issuance, revocation, renewal, updates."""
