@@ -24,6 +24,7 @@ from citizenid.pki.cli import app as pki_app
 from citizenid.registry.cli import number_app, person_app
 from citizenid.signing.cli import app as sign_app
 from citizenid.synth import generate_population
+from citizenid.synth.legacy import generate_legacy
 
 app = typer.Typer(
     name="citizenid",
@@ -82,6 +83,19 @@ def synth_generate(
     else:
         raise InvalidInput("the output file must end in .parquet or .csv")
     typer.echo(f"wrote {table.num_rows} people to {out}")
+
+
+@synth_app.command("legacy")
+def synth_legacy(
+    out: Annotated[Path, typer.Argument(help="a directory for the sources, mapping.json, truth and error log")],
+    count: Annotated[int, typer.Option(min=1)] = 10_000,
+    seed: int = 20250701,
+) -> None:
+    """Write noisy legacy sources of a synthetic population, with the truth and every injected error."""
+    data = generate_legacy(count, seed=seed)
+    data.write(out)
+    typer.echo(f"wrote {data.truth.num_rows} records of {data.people} people in {len(data.sources)} sources "
+               f"({len(data.errors)} injected errors) to {out}")
 
 
 @app.command("demo")
