@@ -10,7 +10,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from citizenid import __version__
@@ -24,6 +24,8 @@ from citizenid.otp.api import router as otp_router
 from citizenid.refdata.api import router as refdata_router
 from citizenid.registry.api import router as registry_router
 from citizenid.signing.api import router as signing_router
+from citizenid.web.console import PUBLIC_PAGES
+from citizenid.web.mount import is_page, mount_pages, page_error
 
 log = logging.getLogger("citizenid.http")
 PROBLEM = "application/problem+json"
@@ -37,7 +39,7 @@ PUBLIC_ROUTES = AUTH_PUBLIC | frozenset(
         ("GET", "/docs"),
         ("GET", "/docs/oauth2-redirect"),
     }
-)
+) | PUBLIC_PAGES
 
 
 def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:
@@ -61,7 +63,9 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
 
     @app.exception_handler(CitizenIdError)
-    async def _domain_error(request: Request, exc: CitizenIdError) -> JSONResponse:
+    async def _domain_error(request: Request, exc: CitizenIdError) -> Response:
+        if is_page(request):
+            return page_error(request, exc)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         response = JSONResponse(exc.problem(), status_code=exc.status, media_type=PROBLEM)
         if headers:
@@ -89,7 +93,7 @@ def create_app(container: Container) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/console")
 
     @app.get("/api/v1/health", tags=["ops"])
     def health() -> dict[str, str]:
@@ -107,6 +111,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(signing_router)
     app.include_router(otp_router)
+    mount_pages(app, container.settings.data_dir / "keys")
     return app
 
 

@@ -16,6 +16,7 @@ from citizenid.otp.api import router as otp_router
 from citizenid.refdata.api import router as refdata_router
 from citizenid.registry.api import router as registry_router
 from citizenid.signing.api import router as signing_router
+from citizenid.web.mount import PAGE_PREFIXES
 from tests.functional.conftest import PASSWORD, login
 
 
@@ -27,10 +28,20 @@ def _routes(client: TestClient) -> list[tuple[str, str]]:
         for path, operations in app.openapi()["paths"].items()  # type: ignore[attr-defined]
         for method in operations
     }
-    for route in app.routes:  # type: ignore[attr-defined]
-        if isinstance(route, (APIRoute, Route)):
-            found.update((m, route.path) for m in route.methods or [] if m != "HEAD")
+    found.update(_walk(app.routes, ""))  # type: ignore[attr-defined]
     return sorted(found)
+
+
+def _walk(routes: list[object], prefix: str) -> set[tuple[str, str]]:
+    """Routes, including those of included routers (FastAPI wraps each include in an object of its own)."""
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, (APIRoute, Route)):
+            found.update((m, prefix + route.path) for m in route.methods or [] if m != "HEAD")
+        elif hasattr(route, "original_router"):
+            context = getattr(route, "include_context", None)
+            found |= _walk(route.original_router.routes, prefix + getattr(context, "prefix", ""))
+    return found
 
 
 def _concrete(path: str) -> str:
@@ -45,7 +56,12 @@ def test_every_route_needs_credentials_except_the_public_ones(client: TestClient
         if (method, path) in PUBLIC_ROUTES:
             continue
         for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Cookie": "citizenid_session=forged"}):
-            response = client.request(method, _concrete(path), headers=headers, json={})
+            response = client.request(method, _concrete(path), headers=headers, json={}, follow_redirects=False)
+            if path.startswith(PAGE_PREFIXES):
+                # A page sends a stranger's browser to the sign-in page instead.
+                assert response.status_code == 303, (method, path, headers, response.status_code)
+                assert response.headers["location"] == "/login"
+                continue
             assert response.status_code == 401, (method, path, headers, response.status_code)
             assert response.headers["content-type"] == "application/problem+json"
             assert response.headers["www-authenticate"] == "Bearer"

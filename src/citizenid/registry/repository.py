@@ -209,3 +209,8 @@ def household(session: Session, household_id: str) -> tuple[HouseholdRow | None,
 
 def count_persons(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(PersonRow)) or 0)
+
+
+def counts_by_province(session: Session) -> dict[str, int]:
+    rows = session.execute(select(PersonRow.residence_province, func.count()).group_by(PersonRow.residence_province))
+    return {str(province): int(n) for province, n in rows}

@@ -240,6 +240,13 @@ class RegistryService:
         with self._uow() as uow:
             return repo.count_persons(uow.session)
 
+    def counts_by_province(self, principal: Principal) -> dict[str, int]:
+        """Living and deceased persons per residence province: a statistic, not personal data."""
+        principal.require(Permission.PERSON_READ)
+        with self._uow() as uow:
+            counts = repo.counts_by_province(uow.session)
+        return {k: v for k, v in counts.items() if principal.may_see_province(k)}
+
     # --- writes -----------------------------------------------------------------------------
 
     def register_birth(
