@@ -54,3 +54,11 @@ def test_vietnamese_conventions_for_numbers_dates_and_times() -> None:
     # stored in UTC, shown in Asia/Ho_Chi_Minh
     assert vi.datetime(dt.datetime(2026, 6, 30, 17, 30, tzinfo=dt.UTC)) == "00:30 01/07/2026"
     assert Translator("en").number(1234567) == "1,234,567"
+
+
+def test_partial_dates_read_day_first() -> None:
+    vi = Translator("vi")
+    assert vi.partial_date("1952-07-14") == "14/07/1952"
+    assert vi.partial_date("1952-07") == "07/1952"
+    assert vi.partial_date("1952") == "1952"
+    assert vi.partial_date(None) == ""

@@ -188,7 +188,7 @@ def _search(container: Any, page: Page, form: dict[str, str]) -> list[dict[str, 
 
 def _summary(person: Person) -> dict[str, Any]:
     return {"number": person.personal_number, "name": person.full_name, "sex": person.sex.value,
-            "birth": str(person.birth_date), "residence": _place(person.residence_commune, person.residence_detail),
+            "birth": person.birth_date.iso(), "residence": _place(person.residence_commune, person.residence_detail),
             "status": person.status.value}
 
 

@@ -52,6 +52,13 @@ class Translator:
             return ""
         return format_date(value, format="dd/MM/yyyy" if self.language == "vi" else "medium", locale=self.language)
 
+    def partial_date(self, iso: str | None) -> str:
+        """A date the register may know only in part ("1952", "1952-07", "1952-07-14") the local way:
+        ``14/07/1952``, ``07/1952``, ``1952`` (the order on Vietnamese forms, and unambiguous in English)."""
+        if not iso:
+            return ""
+        return "/".join(reversed(iso.split("-")))
+
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
             return ""
