@@ -20,6 +20,10 @@ from citizenid.auth.api import CurrentPrincipal, users_router
 from citizenid.auth.api import router as auth_router
 from citizenid.bootstrap import Container, bootstrap
 from citizenid.errors import CitizenIdError
+from citizenid.exchange.api import PUBLIC_ROUTES as EXCHANGE_PUBLIC
+from citizenid.exchange.api import admin_router as exchange_admin_router
+from citizenid.exchange.api import portal_router
+from citizenid.exchange.api import router as exchange_router
 from citizenid.otp.api import router as otp_router
 from citizenid.refdata.api import router as refdata_router
 from citizenid.registry.api import router as registry_router
@@ -31,7 +35,7 @@ log = logging.getLogger("citizenid.http")
 PROBLEM = "application/problem+json"
 
 # Routes that answer without credentials.  A test walks every route and holds the app to this list.
-PUBLIC_ROUTES = AUTH_PUBLIC | frozenset(
+PUBLIC_ROUTES = AUTH_PUBLIC | EXCHANGE_PUBLIC | frozenset(
     {
         ("GET", "/"),
         ("GET", "/api/v1/health"),
@@ -111,6 +115,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(signing_router)
     app.include_router(otp_router)
+    app.include_router(exchange_router)
+    app.include_router(exchange_admin_router)
+    app.include_router(portal_router)
     mount_pages(app, container.settings.data_dir / "keys")
     return app
 

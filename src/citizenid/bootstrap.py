@@ -6,7 +6,7 @@ benchmarks) call :func:`bootstrap` and use what it returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
@@ -17,6 +17,10 @@ from citizenid.auth.service import AuthService
 from citizenid.chip.service import ChipService
 from citizenid.config import Settings, load_settings
 from citizenid.db import UnitOfWork, create_engine_for
+from citizenid.exchange.events import EventService
+from citizenid.exchange.portal import CitizenPortal
+from citizenid.exchange.service import ExchangeService
+from citizenid.exchange.wiring import wire_exchange
 from citizenid.otp.service import FileMasterKey, OtpService
 from citizenid.pki.keystore import FileKeyStore, KeyStore, LazyKeyStore
 from citizenid.pki.pkcs11 import Pkcs11KeyStore
@@ -41,6 +45,10 @@ class Container:
     chip: ChipService
     signing: SigningService
     otp: OtpService
+    # The exchange platform, built by wire_exchange once the rest exists (it asks the cards area).
+    exchange: ExchangeService = field(init=False)
+    exchange_events: EventService = field(init=False)
+    portal: CitizenPortal = field(init=False)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
@@ -67,7 +75,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
     )
     registry = RegistryService(new_uow, engine=engine, audit=audit)
     pki = PkiService(keys, settings.data_dir / "pki")
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
@@ -79,6 +87,8 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
         signing=SigningService(pki),
         otp=OtpService(new_uow, FileMasterKey(settings.data_dir / "keys" / "otp-master.key")),
     )
+    wire_exchange(container)
+    return container
 
 
 def _key_store(settings: Settings) -> KeyStore:

@@ -20,6 +20,7 @@ from citizenid.clictx import container
 from citizenid.db.migrate import current_revision, drift, upgrade
 from citizenid.demo import run_demo
 from citizenid.errors import CitizenIdError, InvalidInput
+from citizenid.exchange.cli import app as partner_app
 from citizenid.pki.cli import app as pki_app
 from citizenid.registry.cli import number_app, person_app
 from citizenid.signing.cli import app as sign_app
@@ -44,6 +45,7 @@ app.add_typer(pki_app, name="pki")
 app.add_typer(chip_app, name="chip")
 app.add_typer(sign_app, name="sign")
 app.add_typer(audit_app, name="audit")
+app.add_typer(partner_app, name="partner")
 err = Console(stderr=True)
 
 

@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     SIGNATURE_VALIDATE = "signing:signature:validate"
     DOCUMENT_SIGN = "signing:document:sign"
     OTP_VALIDATE = "otp:code:validate"
+    EXCHANGE_MANAGE = "exchange:partner:manage"
 
 
 # Any officer may check a signed document or a citizen's one-time password; signing with a card image
@@ -52,7 +53,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Production reads what a card needs; it never edits the register.
     Role.PRODUCTION_OPERATOR: _EVERY_OFFICER | {Permission.PERSON_READ, Permission.DOCUMENT_SIGN},
     Role.AUDITOR: _EVERY_OFFICER | {Permission.AUDIT_READ, Permission.PERSON_READ},
-    Role.ADMINISTRATOR: _EVERY_OFFICER | {Permission.USER_MANAGE, Permission.PERSON_IMPORT, Permission.AUDIT_READ},
+    Role.ADMINISTRATOR: _EVERY_OFFICER
+    | {Permission.USER_MANAGE, Permission.PERSON_IMPORT, Permission.AUDIT_READ, Permission.EXCHANGE_MANAGE},
     Role.OPERATOR: frozenset(Permission),
 }
 ACCOUNT_ROLES = frozenset(Role) - {Role.OPERATOR}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from citizenid.audit.domain import AccessRecord
 from citizenid.audit.service import AuditService
@@ -114,6 +115,12 @@ class RegistryService:
         self._engine = engine
         self._audit = audit
         self._clock = clock
+        # Called in the transaction of each recorded life event (the exchange's event outbox).
+        self.life_event_hooks: list[Callable[[Session, str, str, str, int, str], None]] = []
+
+    def person_in(self, session: Session, number: str) -> Person | None:
+        """The current version of a person, read in the caller's transaction (the exchange's hot path)."""
+        return repo.read_person(session, number)
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -304,8 +311,11 @@ class RegistryService:
             principal.require_province(after.residence_province)
             repo.replace_person(uow.session, row, after, now)
             changes = {k: list(v) for k, v in diff(before, after).items()}
-            self._event_row(uow, principal, after, event.kind, event.effective_date, event.reason,
-                            event.legal_basis, changes, now, version_after=before.version + 1)
+            event_id = self._event_row(uow, principal, after, event.kind, event.effective_date, event.reason,
+                                       event.legal_basis, changes, now, version_after=before.version + 1)
+            for hook in self.life_event_hooks:
+                hook(uow.session, value, event.kind.value, event.effective_date.isoformat(), before.version + 1,
+                     event_id)
             self._audit.record_in(
                 uow.session, [_access(principal, f"registry:event:{event.kind.value}", event.reason, value)]
             )
@@ -382,12 +392,14 @@ class RegistryService:
         now: dt.datetime,
         *,
         version_after: int = 1,
-    ) -> None:
+    ) -> str:
+        event_id = str(uuid.uuid4())
         uow.session.add(LifeEventRow(
-            personal_number=person.personal_number, event_id=str(uuid.uuid4()), kind=kind.value,
+            personal_number=person.personal_number, event_id=event_id, kind=kind.value,
             effective_date=effective.isoformat(), recorded_at=now, recorded_by=principal.actor,
             reason=reason, legal_basis=legal_basis, version_after=version_after, changes=changes,
         ))
+        return event_id
 
 
 def _sex_and_birth(details: dict[str, Any]) -> tuple[str, PartialDate]:

@@ -1,0 +1,741 @@
+"""The exchange platform's use cases for partners: administration, tokens, verify, consent and fetch,
+card-based authentication, aliases.  Commits here (and in :mod:`events`, :mod:`portal`) only.
+
+Every access to a person's data is recorded in the access log in the same transaction as the access,
+with the partner's service (``details.service``) and purpose, so the citizen's data tracker shows it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from citizenid.audit.service import AccessRecord, AuditService
+from citizenid.db.base import utcnow
+from citizenid.db.uow import UnitOfWork
+from citizenid.exchange import repository as repo
+from citizenid.exchange.catalogue import catalogue
+from citizenid.exchange.domain import (
+    Attribute,
+    ClientStatus,
+    ConsentReceipt,
+    ConsentStatus,
+    EnumerationDetector,
+    Limits,
+    MemberKind,
+    Operation,
+    PartnerPrincipal,
+    RateLimiter,
+    RateState,
+    alias_for,
+    code_hash,
+    is_alias,
+    is_number,
+    match_attributes,
+    name_exact,
+    person_attributes,
+    scope_values,
+)
+from citizenid.exchange.errors import (
+    AssertionReplayed,
+    CardRejected,
+    ConsentCodeWrong,
+    ConsentRefused,
+    ExchangeConflict,
+    ExchangeInvalid,
+    ExchangeNotFound,
+    InvalidClient,
+    PartnerNotAuthenticated,
+    ProofReplayed,
+)
+from citizenid.exchange.models import (
+    AccessTokenRow,
+    AliasSecretRow,
+    CardChallengeRow,
+    ClientKeyRow,
+    ClientRow,
+    ConsentRow,
+    GrantRow,
+    MemberRow,
+    ServiceRow,
+    SubsystemRow,
+)
+from citizenid.exchange.notify import Notification, NotificationChannel
+from citizenid.exchange.tokens import (
+    ASSERTION_TYPE,
+    DPOP_MAX_AGE,
+    MAX_ASSERTION_LIFETIME,
+    DpopProof,
+    check_public_jwk,
+    jwk_thumbprint,
+    verify_client_assertion,
+    verify_dpop,
+)
+
+__all__ = ["ExchangeService", "IssuedToken", "VerifyAnswer", "VerifyQuery"]
+
+ISSUER = "citizenid-exchange"
+CODE_ATTEMPTS = 5
+_CACHE_SECONDS = 30.0
+
+
+class SecretSource:
+    """The platform's alias master key: anything with ``value() -> bytes`` (the OTP area's master key files)."""
+
+    def value(self) -> bytes:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    token_type: str = "DPoP"  # noqa: S105 - the RFC 9449 token type, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyQuery:
+    identifier: str
+    attributes: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyAnswer:
+    identifier: str
+    match: bool
+    attributes: dict[str, bool]
+    name_exact: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardIdentity:
+    identifier: str
+    attributes: dict[str, str | None]
+    checks: list[dict[str, Any]]
+
+
+@dataclass
+class _CachedToken:
+    principal: PartnerPrincipal
+    jkt: str
+    expires_at: float
+    until: float
+
+
+@dataclass
+class CardSubmission:
+    challenge_id: str
+    files: dict[int, bytes]
+    active_signature: bytes
+    access: str = "PACE"
+    chip_authenticated: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ExchangeService:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        *,
+        audit: AuditService,
+        person_in: Callable[[Session, str], Any],
+        alias_master: Any,
+        channel: NotificationChannel,
+        is_revoked: Callable[[str], bool],
+        card_verifier: Callable[[Any], Any] | None = None,
+        token_ttl_seconds: int = 300,
+        consent_approval_seconds: int = 600,
+        clock: Callable[[], dt.datetime] = utcnow,
+        limiter: RateLimiter | None = None,
+        detector: EnumerationDetector | None = None,
+    ) -> None:
+        self._uow = uow_factory
+        self._audit = audit
+        self._person_in = person_in
+        self._alias_master = alias_master
+        self._channel = channel
+        self._is_revoked = is_revoked
+        self._card_verifier = card_verifier
+        self._ttl = token_ttl_seconds
+        self._approval = dt.timedelta(seconds=consent_approval_seconds)
+        self._clock = clock
+        self.limiter = limiter or RateLimiter()
+        self.detector = detector or EnumerationDetector()
+        self._tokens: dict[str, _CachedToken] = {}
+        self._alias_keys: dict[str, bytes] = {}
+
+    # -- administration ---------------------------------------------------------------------------------
+
+    def add_member(self, actor: str, member_id: str, name: str, kind: str) -> None:
+        try:
+            kind = MemberKind(kind).value
+        except ValueError:
+            raise ExchangeInvalid(f"member kind must be one of {', '.join(k.value for k in MemberKind)}") from None
+        with self._uow() as uow:
+            self._new(uow.session, MemberRow, member_id, f"member {member_id}")
+            uow.session.add(MemberRow(member_id=member_id, name=name, kind=kind, created_at=self._clock()))
+            self._admin_record(uow.session, actor, "exchange:member:create", {"member": member_id})
+            uow.commit()
+
+    def add_subsystem(self, actor: str, member_id: str, subsystem_id: str, name: str) -> None:
+        with self._uow() as uow:
+            self._existing(uow.session, MemberRow, member_id, f"member {member_id}")
+            self._new(uow.session, SubsystemRow, subsystem_id, f"subsystem {subsystem_id}")
+            uow.session.add(SubsystemRow(subsystem_id=subsystem_id, member_id=member_id, name=name,
+                                         created_at=self._clock()))
+            self._admin_record(uow.session, actor, "exchange:subsystem:create", {"subsystem": subsystem_id})
+            uow.commit()
+
+    def add_service(self, actor: str, subsystem_id: str, service_code: str, name: str, *, legal_basis: str,
+                    purpose: str, pseudonymous: bool = False) -> None:
+        if not legal_basis.strip() or not purpose.strip():
+            raise ExchangeInvalid("a service needs its legal basis and its purpose")
+        with self._uow() as uow:
+            self._existing(uow.session, SubsystemRow, subsystem_id, f"subsystem {subsystem_id}")
+            self._new(uow.session, ServiceRow, service_code, f"service {service_code}")
+            uow.session.add(ServiceRow(service_code=service_code, subsystem_id=subsystem_id, name=name,
+                                       legal_basis=legal_basis, purpose=purpose, pseudonymous=pseudonymous,
+                                       created_at=self._clock()))
+            uow.session.add(AliasSecretRow(service_code=service_code, salt=secrets.token_bytes(32),
+                                           created_at=self._clock()))
+            self._admin_record(uow.session, actor, "exchange:service:create", {"service": service_code})
+            uow.commit()
+
+    def grant(self, actor: str, service_code: str, operation: str, scope: Iterable[str]) -> frozenset[str]:
+        try:
+            op = Operation(operation)
+        except ValueError:
+            raise ExchangeInvalid(f"operation must be one of {', '.join(o.value for o in Operation)}") from None
+        values = scope_values(op, scope)
+        with self._uow() as uow:
+            self._existing(uow.session, ServiceRow, service_code, f"service {service_code}")
+            row = uow.session.get(GrantRow, (service_code, op.value))
+            if row is None:
+                uow.session.add(GrantRow(service_code=service_code, operation=op.value, scope=sorted(values),
+                                         granted_by=actor, granted_at=self._clock()))
+            else:
+                row.scope, row.granted_by, row.granted_at = sorted(values), actor, self._clock()
+            self._admin_record(uow.session, actor, "exchange:grant:set",
+                               {"service": service_code, "operation": op.value, "scope": sorted(values)})
+            uow.commit()
+        self._tokens.clear()
+        return values
+
+    def revoke_grant(self, actor: str, service_code: str, operation: str) -> None:
+        with self._uow() as uow:
+            row = uow.session.get(GrantRow, (service_code, operation))
+            if row is None:
+                raise ExchangeNotFound(f"service {service_code} has no '{operation}' grant")
+            uow.session.delete(row)
+            self._admin_record(uow.session, actor, "exchange:grant:revoke",
+                               {"service": service_code, "operation": operation})
+            uow.commit()
+        self._tokens.clear()
+
+    def add_client(self, actor: str, service_code: str, client_id: str, name: str, *,
+                   limits: Limits | None = None) -> None:
+        limits = limits or Limits()
+        with self._uow() as uow:
+            self._existing(uow.session, ServiceRow, service_code, f"service {service_code}")
+            self._new(uow.session, ClientRow, client_id, f"client {client_id}")
+            uow.session.add(ClientRow(client_id=client_id, service_code=service_code, name=name,
+                                      status=ClientStatus.ACTIVE.value, rate_per_second=limits.rate,
+                                      burst=limits.burst, daily_quota=limits.daily_quota, created_at=self._clock()))
+            self._admin_record(uow.session, actor, "exchange:client:create",
+                               {"client": client_id, "service": service_code})
+            uow.commit()
+
+    def add_key(self, actor: str, client_id: str, jwk: Mapping[str, Any]) -> str:
+        """Register a public key (JWK); returns its kid (the given one, else the RFC 7638 thumbprint)."""
+        clean = check_public_jwk(jwk)
+        thumbprint = jwk_thumbprint(clean)
+        kid = str(clean.get("kid") or thumbprint)[:100]
+        clean["kid"] = kid
+        with self._uow() as uow:
+            self._existing(uow.session, ClientRow, client_id, f"client {client_id}")
+            if uow.session.get(ClientKeyRow, (client_id, kid)) is not None:
+                raise ExchangeConflict(f"client {client_id} already has a key '{kid}'")
+            uow.session.add(ClientKeyRow(client_id=client_id, kid=kid, jwk=clean, thumbprint=thumbprint,
+                                         active=True, added_at=self._clock()))
+            self._admin_record(uow.session, actor, "exchange:key:add", {"client": client_id, "kid": kid})
+            uow.commit()
+        return kid
+
+    def retire_key(self, actor: str, client_id: str, kid: str) -> None:
+        with self._uow() as uow:
+            row = uow.session.get(ClientKeyRow, (client_id, kid))
+            if row is None:
+                raise ExchangeNotFound(f"client {client_id} has no key '{kid}'")
+            row.active, row.retired_at = False, self._clock()
+            self._admin_record(uow.session, actor, "exchange:key:retire", {"client": client_id, "kid": kid})
+            uow.commit()
+
+    def set_suspended(self, actor: str, client_id: str, suspended: bool, reason: str | None = None) -> None:
+        """Suspend (or reinstate) a client: its tokens stop working on their next request, in every process."""
+        status = ClientStatus.SUSPENDED if suspended else ClientStatus.ACTIVE
+        with self._uow() as uow:
+            if not repo.set_client_status(uow.session, client_id, status, self._clock(), reason):
+                raise ExchangeNotFound(f"no client {client_id}")
+            self._admin_record(uow.session, actor, f"exchange:client:{'suspend' if suspended else 'reinstate'}",
+                               {"client": client_id, "reason": reason})
+            uow.commit()
+        self._tokens.clear()
+
+    def services(self) -> list[dict[str, Any]]:
+        with self._uow() as uow:
+            grants: dict[str, dict[str, list[str]]] = {}
+            for g in uow.session.scalars(select(GrantRow)):
+                grants.setdefault(g.service_code, {})[g.operation] = list(g.scope)
+            return [
+                {"service_code": s.service_code, "subsystem_id": s.subsystem_id, "name": s.name,
+                 "legal_basis": s.legal_basis, "purpose": s.purpose, "pseudonymous": s.pseudonymous,
+                 "grants": grants.get(s.service_code, {})}
+                for s in uow.session.scalars(select(ServiceRow).order_by(ServiceRow.service_code))
+            ]
+
+    def seed_catalogue(self, actor: str) -> int:
+        """Load the demo catalogue (members, subsystems, 200+ services and their grants); idempotent."""
+        now = self._clock()
+        added = 0
+        with self._uow() as uow:
+            session = uow.session
+            for member in catalogue()["members"]:
+                if session.get(MemberRow, member["member_id"]) is None:
+                    session.add(MemberRow(member_id=member["member_id"], name=member["name"], kind=member["kind"],
+                                          created_at=now))
+                for sub in member["subsystems"]:
+                    if session.get(SubsystemRow, sub["subsystem_id"]) is None:
+                        session.add(SubsystemRow(subsystem_id=sub["subsystem_id"], member_id=member["member_id"],
+                                                 name=sub["name"], created_at=now))
+                    for svc in sub["services"]:
+                        if session.get(ServiceRow, svc["service_code"]) is not None:
+                            continue
+                        added += 1
+                        session.add(ServiceRow(service_code=svc["service_code"], subsystem_id=sub["subsystem_id"],
+                                               name=svc["name"], legal_basis=svc["legal_basis"],
+                                               purpose=svc["purpose"], pseudonymous=svc["pseudonymous"],
+                                               created_at=now))
+                        session.add(AliasSecretRow(service_code=svc["service_code"], salt=secrets.token_bytes(32),
+                                                   created_at=now))
+                        for operation, scope in svc["grants"].items():
+                            values = scope_values(Operation(operation), scope)
+                            session.add(GrantRow(service_code=svc["service_code"], operation=operation,
+                                                 scope=sorted(values), granted_by=actor, granted_at=now))
+            self._admin_record(session, actor, "exchange:catalogue:seed", {"services": added})
+            uow.commit()
+        return added
+
+    # -- tokens -----------------------------------------------------------------------------------------
+
+    def issue_token(self, form: Mapping[str, str], dpop: str | None, *, token_url: str) -> IssuedToken:
+        """OAuth 2.0 client credentials with private_key_jwt (RFC 7523) and a DPoP-bound token (RFC 9449)."""
+        if form.get("grant_type") != "client_credentials":
+            raise ExchangeInvalid("grant_type must be client_credentials", error="unsupported_grant_type")
+        if form.get("client_assertion_type") != ASSERTION_TYPE or not form.get("client_assertion"):
+            raise InvalidClient(f"authenticate with client_assertion_type {ASSERTION_TYPE} and a client_assertion",
+                                error="invalid_client")
+        if not dpop:
+            raise PartnerNotAuthenticated("send a DPoP proof in the DPoP header: tokens are sender-constrained",
+                                          error="invalid_dpop_proof")
+        proof = verify_dpop(dpop, method="POST", url=token_url)
+        assertion = form["client_assertion"]
+        client_id = _unverified_issuer(assertion)
+        if form.get("client_id") not in (None, "", client_id):
+            raise InvalidClient("client_id differs from the assertion's issuer", error="invalid_client")
+        now = self._clock()
+        with self._uow() as uow:
+            session = uow.session
+            client = session.get(ClientRow, client_id)
+            if client is None or client.status != ClientStatus.ACTIVE:
+                raise InvalidClient("unknown or suspended client", error="invalid_client")
+            claims = verify_client_assertion(assertion, repo.active_keys(session, client_id), client_id=client_id,
+                                             audiences={token_url, ISSUER})
+            keep = now + dt.timedelta(seconds=MAX_ASSERTION_LIFETIME + 60)
+            if not repo.remember_jti(session, client_id, str(claims["jti"]), "assertion", keep):
+                raise AssertionReplayed("this client assertion was used before", error="invalid_client")
+            self._spend_proof(session, client_id, proof)
+            token = secrets.token_urlsafe(32)
+            session.add(AccessTokenRow(token_hash=_hash(token), client_id=client_id, jkt=proof.jkt, issued_at=now,
+                                       expires_at=now + dt.timedelta(seconds=self._ttl)))
+            repo.forget_expired_jtis(session, now)
+            uow.commit()
+        return IssuedToken(token, self._ttl)
+
+    def authenticate(self, token: str, proof: str | None, *, method: str,
+                     url: str) -> tuple[PartnerPrincipal, DpopProof]:
+        """The partner behind a DPoP-bound access token.  Suspension is checked again in each operation's
+        own transaction (:meth:`_admit`), so it acts on the very next request."""
+        if not proof:
+            raise PartnerNotAuthenticated("send the DPoP proof for this request in the DPoP header")
+        key = _hash(token)
+        cached = self._tokens.get(key)
+        now = time.time()
+        if cached is None or cached.until < time.monotonic():
+            cached = self._load_token(key)
+        if cached.expires_at <= now:
+            raise PartnerNotAuthenticated("the access token has expired; get a new one")
+        dpop = verify_dpop(proof, method=method, url=url, access_token=token, expected_jkt=cached.jkt, now=now)
+        return cached.principal, dpop
+
+    def _load_token(self, key: str) -> _CachedToken:
+        with self._uow() as uow:
+            row = uow.session.get(AccessTokenRow, key)
+            principal = repo.principal_for(uow.session, row.client_id) if row is not None else None
+            if row is None or principal is None:
+                raise PartnerNotAuthenticated("unknown access token, or its client is suspended")
+            jkt, expires_at = row.jkt, row.expires_at.timestamp()
+        if len(self._tokens) > 50_000:
+            self._tokens.clear()
+        cached = _CachedToken(principal, jkt, expires_at, time.monotonic() + _CACHE_SECONDS)
+        self._tokens[key] = cached
+        return cached
+
+    def spend(self, principal: PartnerPrincipal, cost: int = 1) -> RateState:
+        self.detector.check(principal.client_id)
+        return self.limiter.take(principal.client_id, principal.limits, cost)
+
+    def _admit(self, session: Session, principal: PartnerPrincipal, proof: DpopProof) -> None:
+        if repo.client_status(session, principal.client_id) != ClientStatus.ACTIVE:
+            self._tokens.clear()
+            raise PartnerNotAuthenticated("this client is suspended")
+        self._spend_proof(session, principal.client_id, proof)
+
+    def _spend_proof(self, session: Session, client_id: str, proof: DpopProof) -> None:
+        keep = dt.datetime.fromtimestamp(proof.iat + DPOP_MAX_AGE + 60, dt.UTC)
+        if not repo.remember_jti(session, client_id, proof.jti, "dpop", keep):
+            raise ProofReplayed("this DPoP proof was used before; make a new one for each request")
+
+    # -- identifiers and aliases -----------------------------------------------------------------------
+
+    def _alias_key(self, session: Session, service_code: str) -> bytes:
+        key = self._alias_keys.get(service_code)
+        if key is None:
+            row = session.get(AliasSecretRow, service_code)
+            if row is None:
+                raise ExchangeNotFound(f"service {service_code} has no alias secret")
+            key = hashlib.blake2b(row.salt, key=self._alias_master.value(), digest_size=32).digest()
+            self._alias_keys[service_code] = key
+        return key
+
+    def _number_of(self, session: Session, principal: PartnerPrincipal, identifier: str) -> str | None:
+        if is_number(identifier):
+            return identifier
+        if is_alias(identifier):
+            return repo.number_for_alias(session, principal.service_code, identifier)
+        raise ExchangeInvalid("identify the person by a 12-digit personal number or this service's alias")
+
+    def _identifier_for(self, session: Session, principal: PartnerPrincipal, number: str) -> str:
+        """What this service is told about a person: the number, or its alias for pseudonymous services."""
+        if not principal.pseudonymous:
+            return number
+        alias = alias_for(self._alias_key(session, principal.service_code), number)
+        repo.keep_alias(session, principal.service_code, alias, number)
+        return alias
+
+    def alias(self, principal: PartnerPrincipal, proof: DpopProof, identifier: str) -> str:
+        """This service's alias for a person (any service may ask; the alias is useless elsewhere)."""
+        with self._uow() as uow:
+            self._admit(uow.session, principal, proof)
+            number = self._number_of(uow.session, principal, identifier)
+            if number is None or self._person_in(uow.session, number) is None:
+                raise ExchangeNotFound("no such person")
+            alias = alias_for(self._alias_key(uow.session, principal.service_code), number)
+            repo.keep_alias(uow.session, principal.service_code, alias, number)
+            self._audit.record_in(uow.session, [_access(principal, "exchange:alias:issue", number, "ok")])
+            uow.commit()
+            return alias
+
+    # -- verify ------------------------------------------------------------------------------------------
+
+    def verify(self, principal: PartnerPrincipal, proof: DpopProof, queries: list[VerifyQuery], *,
+               request_id: str | None = None) -> list[VerifyAnswer]:
+        """Match / no match per attribute for each query; never the register's values."""
+        principal.require(Operation.VERIFY, {name for q in queries for name in q.attributes})
+        answers: list[VerifyAnswer] = []
+        numbers: list[str | None] = []
+        with self._uow() as uow:
+            session = uow.session
+            self._admit(session, principal, proof)
+            records = []
+            for query in queries:
+                number = self._number_of(session, principal, query.identifier)
+                person = self._person_in(session, number) if number is not None else None
+                held = person_attributes(person.to_dict()) if person is not None else None
+                result = match_attributes(held, query.attributes)
+                matched = person is not None and all(result.values())
+                exact = name_exact(held, query.attributes.get(Attribute.FULL_NAME)) if matched else None
+                answers.append(VerifyAnswer(query.identifier, matched, result, exact))
+                numbers.append(number)
+                records.append(_access(principal, "exchange:person:verify", number if person is not None else None,
+                                       "match" if matched else "no_match", request_id,
+                                       {"attributes": sorted(query.attributes)}))
+            self._audit.record_in(session, records)
+            uow.commit()
+        for number, answer in zip(numbers, answers, strict=True):
+            if self.detector.observe(principal.client_id, number or answer.identifier, answer.match):
+                self._audit.record(_access(principal, "exchange:abuse:enumeration", None, "blocked", request_id))
+        return answers
+
+    # -- consent and fetch --------------------------------------------------------------------------------
+
+    def request_consent(self, principal: PartnerPrincipal, proof: DpopProof, identifier: str,
+                        attributes: list[str], purpose: str, *, valid_for: dt.timedelta) -> ConsentReceipt:
+        principal.require(Operation.FETCH, attributes)
+        if not purpose.strip():
+            raise ExchangeInvalid("state the purpose the citizen is asked to agree to")
+        now = self._clock()
+        code = f"{secrets.randbelow(10**6):06d}"
+        consent_id = str(uuid.uuid4())
+        with self._uow() as uow:
+            session = uow.session
+            self._admit(session, principal, proof)
+            number = self._number_of(session, principal, identifier)
+            if number is None or self._person_in(session, number) is None:
+                self.detector.observe(principal.client_id, identifier, False)
+                raise ConsentRefused("no consent can be asked of this person")
+            row = ConsentRow(personal_number=number, consent_id=consent_id, service_code=principal.service_code,
+                             client_id=principal.client_id, attributes=sorted(set(attributes)), purpose=purpose,
+                             status=ConsentStatus.PENDING.value, method="otp", code_hash=code_hash(consent_id, code),
+                             attempts=0, requested_at=now, expires_at=now + valid_for)
+            session.add(row)
+            self._audit.record_in(session, [_access(principal, "exchange:consent:request", number, "pending",
+                                                    details={"consent": consent_id, "attributes": row.attributes})])
+            uow.commit()
+            receipt = self._receipt(session, row)
+        self._channel.send(Notification(
+            number, "consent",
+            f"{principal.service_name} xin xem {', '.join(receipt.attributes)} để {purpose}. "
+            f"Mã xác nhận: {code} (hiệu lực {int(self._approval.total_seconds() // 60)} phút). "
+            "Không cung cấp mã này nếu bạn không đồng ý.", code))
+        return receipt
+
+    def approve_consent(self, principal: PartnerPrincipal, proof: DpopProof, consent_id: str, identifier: str,
+                        *, code: str | None = None, card: CardSubmission | None = None) -> ConsentReceipt:
+        """The citizen's approval, relayed by the partner: the one-time code they received, or their card."""
+        now = self._clock()
+        card_number = self._card_holder(principal, card) if card is not None else None
+        with self._uow() as uow:
+            session = uow.session
+            self._admit(session, principal, proof)
+            row = self._consent(session, principal, consent_id, identifier)
+            if row.status != ConsentStatus.PENDING or now > row.requested_at + self._approval:
+                raise ConsentRefused(f"consent {consent_id} is {row.status}, or its approval window has passed")
+            if card is not None:
+                if card_number != row.personal_number:
+                    raise ConsentRefused("the card presented is not this person's")
+                row.method = "card"
+            elif code is None or row.attempts >= CODE_ATTEMPTS or not secrets.compare_digest(
+                    row.code_hash or "", code_hash(consent_id, code)):
+                row.attempts += 1
+                if row.attempts >= CODE_ATTEMPTS:
+                    row.status = ConsentStatus.REFUSED.value
+                self._audit.record_in(session, [_access(principal, "exchange:consent:approve", row.personal_number,
+                                                        "wrong_code", details={"consent": consent_id})])
+                uow.commit()
+                raise ConsentCodeWrong("the code does not match" + (
+                    "; too many tries, ask again" if row.attempts >= CODE_ATTEMPTS else ""))
+            row.status, row.granted_at, row.code_hash = ConsentStatus.GRANTED.value, now, None
+            self._audit.record_in(session, [_access(principal, "exchange:consent:grant", row.personal_number,
+                                                    "granted", details={"consent": consent_id, "method": row.method})])
+            uow.commit()
+            return self._receipt(session, row)
+
+    def fetch(self, principal: PartnerPrincipal, proof: DpopProof, consent_id: str, identifier: str, *,
+              request_id: str | None = None) -> tuple[str, dict[str, str | None], ConsentReceipt]:
+        """The attributes the consent and the current grant both allow, once per consent."""
+        now = self._clock()
+        scope = principal.require(Operation.FETCH)
+        with self._uow() as uow:
+            session = uow.session
+            self._admit(session, principal, proof)
+            row = self._consent(session, principal, consent_id, identifier)
+            used = session.execute(
+                update(ConsentRow)
+                .where(ConsentRow.personal_number == row.personal_number, ConsentRow.consent_id == consent_id,
+                       ConsentRow.status == ConsentStatus.GRANTED.value, ConsentRow.expires_at > now)
+                .values(status=ConsentStatus.USED.value, used_at=now)
+            )
+            if not getattr(used, "rowcount", 0):
+                self._audit.record_in(session, [_access(principal, "exchange:person:fetch", row.personal_number,
+                                                        "refused", request_id, {"consent": consent_id,
+                                                                                "status": row.status})])
+                uow.commit()
+                raise ConsentRefused(f"consent {consent_id} is {row.status} or expired: it allows no fetch now")
+            person = self._person_in(session, row.personal_number)
+            allowed = sorted(set(row.attributes) & scope)
+            held = person_attributes(person.to_dict()) if person is not None else {}
+            values = {name: held.get(name) for name in allowed}
+            subject = self._identifier_for(session, principal, row.personal_number)
+            self._audit.record_in(session, [AccessRecord(
+                actor=principal.actor, action="exchange:person:fetch", purpose=row.purpose,
+                subject=row.personal_number, outcome="ok", request_id=request_id,
+                details={"service": principal.service_code, "consent": consent_id, "attributes": allowed})])
+            uow.commit()
+            session.refresh(row)
+            return subject, values, self._receipt(session, row)
+
+    def consent_receipt(self, principal: PartnerPrincipal, proof: DpopProof, consent_id: str,
+                        identifier: str) -> ConsentReceipt:
+        with self._uow() as uow:
+            self._admit(uow.session, principal, proof)
+            receipt = self._receipt(uow.session, self._consent(uow.session, principal, consent_id, identifier))
+            uow.commit()
+            return receipt
+
+    def _consent(self, session: Session, principal: PartnerPrincipal, consent_id: str, identifier: str) -> ConsentRow:
+        number = self._number_of(session, principal, identifier)
+        row = session.get(ConsentRow, (number, consent_id)) if number else None
+        if row is None or row.client_id != principal.client_id:
+            raise ExchangeNotFound(f"no consent {consent_id} for this person and client")
+        return row
+
+    def _receipt(self, session: Session, row: ConsentRow) -> ConsentReceipt:
+        service = session.get(ServiceRow, row.service_code)
+        return receipt_of(row, service)
+
+    # -- card-based authentication ----------------------------------------------------------------------
+
+    def card_challenge(self, principal: PartnerPrincipal, proof: DpopProof) -> tuple[str, bytes]:
+        principal.require(Operation.CARD_AUTH)
+        challenge_id, nonce = str(uuid.uuid4()), secrets.token_bytes(8)
+        with self._uow() as uow:
+            self._admit(uow.session, principal, proof)
+            uow.session.add(CardChallengeRow(challenge_id=challenge_id, client_id=principal.client_id, nonce=nonce,
+                                             expires_at=self._clock() + dt.timedelta(minutes=5)))
+            uow.commit()
+        return challenge_id, nonce
+
+    def card_authenticate(self, principal: PartnerPrincipal, proof: DpopProof, card: CardSubmission, *,
+                          request_id: str | None = None) -> CardIdentity:
+        scope = principal.require(Operation.CARD_AUTH)
+        number = self._card_holder(principal, card)
+        checks = card.extra.get("checks", [])
+        with self._uow() as uow:
+            session = uow.session
+            self._admit(session, principal, proof)
+            person = self._person_in(session, number)
+            if person is None:
+                raise CardRejected("the card's holder is not in the register")
+            held = person_attributes(person.to_dict())
+            identifier = self._identifier_for(session, principal, number)
+            self._audit.record_in(session, [_access(principal, "exchange:person:card_auth", number, "ok", request_id,
+                                                    {"attributes": sorted(scope)})])
+            uow.commit()
+        return CardIdentity(identifier, {name: held.get(name) for name in sorted(scope)}, checks)
+
+    def _card_holder(self, principal: PartnerPrincipal, card: CardSubmission) -> str:
+        """Check a card read against a challenge this client was issued; the holder's personal number."""
+        if self._card_verifier is None:
+            raise CardRejected("card-based authentication is not configured on this platform")
+        now = self._clock()
+        with self._uow() as uow:
+            row = uow.session.get(CardChallengeRow, card.challenge_id)
+            if row is None or row.client_id != principal.client_id:
+                raise CardRejected("unknown challenge: ask for one first")
+            if row.used_at is not None or row.expires_at < now:
+                raise CardRejected("this challenge was used or has expired")
+            row.used_at = now
+            nonce = row.nonce
+            uow.commit()
+        result = self._card_verifier(_card_read(card, nonce))
+        card.extra["checks"] = [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in result.checks]
+        active = next((c for c in result.checks if c.name == "active_authentication"), None)
+        failures = "; ".join(f"{c.name}: {c.detail}" for c in result.failures)
+        if not result.valid or active is None or active.passed is not True:
+            self._audit.record(AccessRecord(actor=principal.actor, action="exchange:card:reject",
+                                            purpose=principal.purpose, outcome="rejected",
+                                            details={"service": principal.service_code,
+                                                     "reason": failures or "no active authentication"}))
+            raise CardRejected(f"the card does not verify: {failures or 'active authentication not performed'}")
+        holder = result.holder.personal_number if result.holder is not None else None
+        number = holder or (result.mrz.vietnamese_personal_number if result.mrz is not None else None)
+        document = result.mrz.document_number if result.mrz is not None else number
+        if not number or self._is_revoked(document or number):
+            self._audit.record(AccessRecord(actor=principal.actor, action="exchange:card:reject",
+                                            purpose=principal.purpose, subject=number, outcome="revoked",
+                                            details={"service": principal.service_code}))
+            raise CardRejected("this card is revoked")
+        return str(number)
+
+    # -- refusals -----------------------------------------------------------------------------------------
+
+    def record_refusal(self, actor: str, action: str, code: str, detail: str, request_id: str | None) -> None:
+        """Every refused partner request leaves an entry: who (as far as known), what, and why."""
+        self._audit.record(AccessRecord(actor=actor, action=action, purpose="refused request", outcome=code,
+                                        request_id=request_id, details={"detail": detail[:300]}))
+
+    # -- helpers ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _new(session: Session, model: Any, key: str, what: str) -> None:
+        if session.get(model, key) is not None:
+            raise ExchangeConflict(f"{what} already exists")
+
+    @staticmethod
+    def _existing(session: Session, model: Any, key: str, what: str) -> Any:
+        row = session.get(model, key)
+        if row is None:
+            raise ExchangeNotFound(f"no {what}")
+        return row
+
+    def _admin_record(self, session: Session, actor: str, action: str, details: dict[str, Any]) -> None:
+        self._audit.record_in(session, [AccessRecord(actor=actor, action=action, purpose="exchange administration",
+                                                     details=details)])
+
+
+def receipt_of(row: ConsentRow, service: ServiceRow | None) -> ConsentReceipt:
+    return ConsentReceipt(
+        consent_id=row.consent_id, personal_number=row.personal_number, service_code=row.service_code,
+        service_name=service.name if service else row.service_code, client_id=row.client_id,
+        attributes=tuple(row.attributes), purpose=row.purpose, legal_basis=service.legal_basis if service else "",
+        status=ConsentStatus(row.status), method=row.method, requested_at=row.requested_at,
+        expires_at=row.expires_at, granted_at=row.granted_at, revoked_at=row.revoked_at, used_at=row.used_at)
+
+
+def _card_read(card: CardSubmission, nonce: bytes) -> Any:
+    from citizenid.chip.lds import File  # noqa: PLC0415
+    from citizenid.chip.service import CardRead  # noqa: PLC0415 - the chip stack loads only for card checks
+
+    files = {}
+    for key, content in card.files.items():
+        try:
+            files[File(key)] = content
+        except ValueError:
+            raise ExchangeInvalid(f"unknown card file {key:#06x}") from None
+    return CardRead(files=files, access=card.access, chip_authenticated=card.chip_authenticated,
+                    active_attempted=True, active_challenge=nonce, active_signature=card.active_signature)
+
+
+def _unverified_issuer(assertion: str) -> str:
+    try:
+        payload = assertion.split(".")[1]
+        import json  # noqa: PLC0415
+
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        issuer = claims["iss"]
+    except (IndexError, ValueError, KeyError, TypeError):
+        raise InvalidClient("the client assertion is not a JWT with an issuer", error="invalid_client") from None
+    if not isinstance(issuer, str) or not 1 <= len(issuer) <= 80:
+        raise InvalidClient("the client assertion's issuer is not a client id", error="invalid_client")
+    return issuer
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _access(principal: PartnerPrincipal, action: str, subject: str | None, outcome: str,
+            request_id: str | None = None, details: dict[str, Any] | None = None) -> AccessRecord:
+    return AccessRecord(actor=principal.actor, action=action, purpose=principal.purpose, subject=subject,
+                        outcome=outcome, request_id=request_id,
+                        details={"service": principal.service_code, **(details or {})})
