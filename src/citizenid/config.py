@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     request_threads: int | None = None
     country: str = "VNM"
     log_level: str = "INFO"
+    # Biometrics (docs/biometrics.md): the offline reference models, or only a check that captures are images.
+    biometrics: Literal["reference", "format-only"] = "reference"
+    # A production face model: a file and its pinned SHA-256 (unset: the reference dlib models, pinned in code).
+    biometrics_face_model: Path | None = None
+    biometrics_face_model_sha256: str | None = None
+    biometrics_face_match_threshold: float = 0.955  # 1:1 cosine; docs/biometrics.md has the measured FMR/FNMR
+    biometrics_duplicate_threshold: float = 0.955  # 1:N: candidates at or above it go to a supervisor
+    # Capture thresholds by name (JSON), overriding citizenid.biometrics.domain.QualityThresholds.
+    biometrics_thresholds: dict[str, float] = Field(default_factory=dict)
+    biometrics_index: Literal["exact", "hnsw", "ivfpq"] = "exact"
+    biometrics_shards: int = Field(default=1, ge=1, le=1024)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
