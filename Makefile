@@ -16,7 +16,7 @@ $(BIN)/python:
 # Debian packages the tests use for real: an HSM (SoftHSM2 via PKCS#11), a PC/SC daemon with a virtual
 # reader driver (vpcd), what pyscard builds against, and Chromium for the browser tests (Playwright drives it).
 # Installed when missing and we are root.
-SYSTEM_PACKAGES := softhsm2 pcscd vsmartcard-vpcd libpcsclite-dev swig openssl chromium
+SYSTEM_PACKAGES := fonts-dejavu-core softhsm2 pcscd vsmartcard-vpcd libpcsclite-dev swig openssl chromium
 
 $(STAMPS)/install: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[biometrics]'

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from citizenid.audit.service import AuditService
 from citizenid.auth.service import AuthService
+from citizenid.cards.biometric_gate import FormatOnlyGate
+from citizenid.cards.service import CardService
 from citizenid.chip.service import ChipService
 from citizenid.config import Settings, load_settings
 from citizenid.db import UnitOfWork, create_engine_for
@@ -45,6 +47,7 @@ class Container:
     chip: ChipService
     signing: SigningService
     otp: OtpService
+    cards: CardService
     # The exchange platform, built by wire_exchange once the rest exists (it asks the cards area).
     exchange: ExchangeService = field(init=False)
     exchange_events: EventService = field(init=False)
@@ -75,6 +78,13 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
     )
     registry = RegistryService(new_uow, engine=engine, audit=audit)
     pki = PkiService(keys, settings.data_dir / "pki")
+    chip = ChipService(pki)
+    # The card pipeline asks biometrics through its BiometricGate; FormatOnlyGate until biometrics is wired.
+    cards = CardService(
+        new_uow, registry=registry, chip=chip, audit=audit, gate=FormatOnlyGate(),
+        master_key=FileMasterKey(settings.data_dir / "keys" / "cards-master.key"),
+        output_dir=settings.data_dir / "cards", skip_locked=engine.dialect.name == "postgresql",
+    )
     container = Container(
         settings=settings,
         engine=engine,
@@ -83,9 +93,10 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
         auth=auth,
         registry=registry,
         pki=pki,
-        chip=ChipService(pki),
+        chip=chip,
         signing=SigningService(pki),
         otp=OtpService(new_uow, FileMasterKey(settings.data_dir / "keys" / "otp-master.key")),
+        cards=cards,
     )
     wire_exchange(container)
     return container

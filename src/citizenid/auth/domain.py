@@ -32,17 +32,38 @@ class Permission(enum.StrEnum):
     SIGNATURE_VALIDATE = "signing:signature:validate"
     DOCUMENT_SIGN = "signing:document:sign"
     OTP_VALIDATE = "otp:code:validate"
+    CARD_APPLY = "card:application:create"
+    CARD_APPLICATION_READ = "card:application:read"
+    CARD_VERIFY = "card:application:verify"
+    CARD_DECIDE = "card:application:approve"
+    CARD_PRODUCE = "card:batch:produce"
+    CARD_ISSUE = "card:card:issue"
+    CARD_READ = "card:card:read"
+    CARD_REVOKE = "card:card:revoke"
+    CARD_UPDATE = "card:card:update"
+    CARD_REVOCATION_READ = "card:revocation:read"
+    CAMPAIGN_READ = "card:campaign:read"
+    CAMPAIGN_MANAGE = "card:campaign:manage"
     EXCHANGE_MANAGE = "exchange:partner:manage"
 
 
 # Any officer may check a signed document or a citizen's one-time password; signing with a card image
 # over the API is for the production centre's services (partner services get it with the exchange).
-_EVERY_OFFICER = frozenset({Permission.SIGNATURE_VALIDATE, Permission.OTP_VALIDATE})
+_EVERY_OFFICER = frozenset({Permission.SIGNATURE_VALIDATE, Permission.OTP_VALIDATE, Permission.CARD_REVOCATION_READ})
+# Counter work on cards: take and check applications, hand cards over, revoke and update them.
+_CARD_COUNTER = frozenset({
+    Permission.CARD_APPLY, Permission.CARD_APPLICATION_READ, Permission.CARD_VERIFY, Permission.CARD_ISSUE,
+    Permission.CARD_READ, Permission.CARD_REVOKE, Permission.CARD_UPDATE,
+})
+_CAMPAIGN = frozenset({Permission.CAMPAIGN_READ, Permission.CAMPAIGN_MANAGE})
+_CARD_DECISIONS = _CAMPAIGN | {Permission.CARD_DECIDE}
+_CARD_PRODUCTION = frozenset({Permission.CARD_PRODUCE, Permission.CARD_READ, Permission.CARD_APPLICATION_READ,
+                              Permission.CAMPAIGN_READ})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.REGISTRAR: _EVERY_OFFICER
+    Role.REGISTRAR: _EVERY_OFFICER | _CARD_COUNTER
     | {Permission.PERSON_READ, Permission.PERSON_WRITE, Permission.EVENT_RECORD, Permission.NUMBER_ALLOCATE},
-    Role.SUPERVISOR: _EVERY_OFFICER
+    Role.SUPERVISOR: _EVERY_OFFICER | _CARD_COUNTER | _CARD_DECISIONS
     | {
         Permission.PERSON_READ,
         Permission.PERSON_WRITE,
@@ -51,9 +72,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.PERSON_IMPORT,
     },
     # Production reads what a card needs; it never edits the register.
-    Role.PRODUCTION_OPERATOR: _EVERY_OFFICER | {Permission.PERSON_READ, Permission.DOCUMENT_SIGN},
+    Role.PRODUCTION_OPERATOR: _EVERY_OFFICER | _CARD_PRODUCTION | {Permission.PERSON_READ, Permission.DOCUMENT_SIGN},
     Role.AUDITOR: _EVERY_OFFICER | {Permission.AUDIT_READ, Permission.PERSON_READ},
-    Role.ADMINISTRATOR: _EVERY_OFFICER
+    Role.ADMINISTRATOR: _EVERY_OFFICER | _CAMPAIGN
     | {Permission.USER_MANAGE, Permission.PERSON_IMPORT, Permission.AUDIT_READ, Permission.EXCHANGE_MANAGE},
     Role.OPERATOR: frozenset(Permission),
 }

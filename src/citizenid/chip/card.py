@@ -7,6 +7,8 @@ during a session ends the session, as real chips do.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -62,6 +64,7 @@ class VirtualChip:
         self._challenge: bytes | None = None
         self._pace: PaceChip | None = None
         self._ca_pending = False
+        self._issuer_authenticated = False
         self._select_applet(None)
 
     def _select_applet(self, applet: SigningApplet | OtpApplet | None) -> None:
@@ -122,8 +125,12 @@ class VirtualChip:
                 return b"", SW_WRONG_LENGTH, None
             self._challenge = secrets.token_bytes(8)
             return self._challenge, SW_OK, None
+        if ins == 0x82 and secured:
+            return b"", self._issuer_authenticate(c), None
         if ins == 0x82:
             return self._external_authenticate(c)
+        if ins == 0xD6:
+            return b"", self._update_binary(c, secured), None
         if ins == 0x22:
             return b"", self._manage_security_environment(c, secured), None
         if ins == 0x86:
@@ -225,6 +232,33 @@ class VirtualChip:
             return b"", SW_AUTH_FAILED, None
         answer, sm = result
         return answer, SW_OK, sm
+
+    def _issuer_authenticate(self, c: Command) -> int:
+        """EXTERNAL AUTHENTICATE inside a session: the issuer proves its update key with
+        HMAC-SHA256(key, challenge)[:16] over the chip's last GET CHALLENGE (decision 0054)."""
+        challenge, self._challenge = self._challenge, None
+        key = self._image.update_key
+        if key is None or challenge is None:
+            return SW_CONDITIONS_NOT_SATISFIED
+        expected = hmac.new(key, challenge, hashlib.sha256).digest()[:16]
+        self._issuer_authenticated = hmac.compare_digest(expected, c.data)
+        return SW_OK if self._issuer_authenticated else SW_AUTH_FAILED
+
+    def _update_binary(self, c: Command, secured: bool) -> int:
+        """UPDATE BINARY of the selected EF, only under secure messaging after issuer authentication.
+        Writing at offset 0 starts the file afresh, so a shorter new version leaves no old tail."""
+        if not (secured and self._issuer_authenticated):
+            return SW_SECURITY_NOT_SATISFIED
+        if c.p1 & 0x80:
+            return SW_WRONG_P1P2
+        if self._selected is None or self._selected is File.CARD_ACCESS:
+            return SW_NO_CURRENT_EF
+        offset = (c.p1 << 8) | c.p2
+        current = b"" if offset == 0 else self._image.files[self._selected]
+        if offset > len(current):
+            return SW_WRONG_OFFSET
+        self._image.files[self._selected] = current[:offset] + c.data + current[offset + len(c.data) :]
+        return SW_OK
 
     def _manage_security_environment(self, c: Command, secured: bool) -> int:
         try:

@@ -44,6 +44,8 @@ class ChipImage:
     ca_key: ec.EllipticCurvePrivateKey | None = None
     pace_parameter_id: int | None = None
     applications: CardApplications | None = None
+    # The issuer's key for authenticated updates after issuance (cards area, decision 0054); None: no updates.
+    update_key: bytes | None = None
 
     @property
     def document_number(self) -> str:
@@ -66,6 +68,8 @@ class ChipImage:
         }
         if self.applications is not None:
             body["applications"] = self.applications.to_json()
+        if self.update_key is not None:
+            body["update_key"] = base64.b64encode(self.update_key).decode()
         return json.dumps(body, indent=1).encode()
 
     @classmethod
@@ -76,9 +80,11 @@ class ChipImage:
                 raise ChipImageError(f"not a {FORMAT} file")
             files = {File(int(fid, 16)): base64.b64decode(v, validate=True) for fid, v in body["files"].items()}
             applications = body.get("applications")
+            update_key = body.get("update_key")
             return cls(files, str(body["mrz_information"]), _load_key(body.get("active_authentication_key")),
                        _load_key(body.get("chip_authentication_key")), body.get("pace_parameter_id"),
-                       CardApplications.from_json(applications) if applications else None)
+                       CardApplications.from_json(applications) if applications else None,
+                       base64.b64decode(update_key, validate=True) if update_key else None)
         except ChipImageError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error, UnsupportedAlgorithm) as error:

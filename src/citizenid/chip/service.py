@@ -5,6 +5,8 @@ Other areas (cards, the production centre, the verifier kit) use the chip area o
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import fields
@@ -14,15 +16,17 @@ from typing import Any
 
 from cryptography import x509
 
+from citizenid.chip import lds
 from citizenid.chip.applications import OTP_AID, SIGNING_AID, CardApplications, OtpApplet, SigningApplet
 from citizenid.chip.card import VirtualChip
-from citizenid.chip.errors import ChipError, LdsError
+from citizenid.chip.errors import CardError, ChipError, LdsError
 from citizenid.chip.image import ChipImage, ChipKeys, personalise
-from citizenid.chip.lds import CardHolder
+from citizenid.chip.lds import CardHolder, File
 from citizenid.chip.mrz import TD1, inspect_td1, parse_td1, vietnamese_td1
 from citizenid.chip.reader import CardRead, Reader
 from citizenid.chip.revocation import OID_DOCUMENT_REVOCATION_LIST, encode_revocation_list
 from citizenid.chip.sm import Command
+from citizenid.chip.sod import build_sod
 from citizenid.chip.transport import InProcessTransport, PcscTransport, Transport
 from citizenid.chip.verifier import Check, TrustStore, VerificationResult, Verifier
 from citizenid.pki.service import PkiService
@@ -39,6 +43,7 @@ __all__ = [
     "ChipKeys",
     "ChipService",
     "Command",
+    "File",
     "InProcessTransport",
     "OtpApplet",
     "PcscTransport",
@@ -92,6 +97,46 @@ class ChipService:
         images = [personalise(h, face, self._pki.document_signer(), pace=pace) for h, face in items]
         self._pki.flush()
         return images
+
+    # -- update after issuance ------------------------------------------------------------------------------
+
+    def updated_files(self, image: ChipImage, holder: CardHolder) -> dict[File, bytes]:
+        """A new DG13 and EF.SOD for the same chip: the other data groups, its keys and its MRZ stay.
+
+        A change that would alter the MRZ (name, birth date, sex, expiry) needs a new card instead.
+        """
+        if holder.mrz().mrz_information() != image.mrz_information:
+            raise ChipError("the change alters the MRZ: it needs a new card, not an update of this one")
+        groups = {f.data_group: data for f, data in image.files.items() if f.data_group is not None}
+        groups[13] = lds.encode_dg13(holder)
+        sod = build_sod(groups, self._pki.document_signer())
+        self._pki.flush()
+        return {File.DG13: groups[13], File.SOD: sod}
+
+    @staticmethod
+    def write_update(transport: Transport, mrz_information: str, update_key: bytes,
+                     files: dict[File, bytes], *, chunk: int = 0xDF) -> None:
+        """Write ``files`` to a chip as its issuer: open a session with the MRZ, prove the update key over
+        the chip's challenge, then UPDATE BINARY each file under secure messaging (decision 0054)."""
+        reader = Reader(transport, extended_length=False)
+        reader.open(mrz_information)
+
+        def ok(command: Command, what: str) -> bytes:
+            data, sw = reader.exchange(command)
+            if sw != 0x9000:
+                raise CardError(f"the card refused {what}", sw)
+            return data
+
+        challenge = ok(Command(0x00, 0x84, 0x00, 0x00, le=8), "GET CHALLENGE")
+        proof = hmac.new(update_key, challenge, hashlib.sha256).digest()[:16]
+        ok(Command(0x00, 0x82, 0x00, 0x00, proof), "issuer authentication")
+        for file, content in files.items():
+            ok(Command(0x00, 0xA4, 0x02, 0x0C, file.value.to_bytes(2, "big")), f"selecting {file.name}")
+            for offset in range(0, len(content), chunk):
+                if offset > 0x7FFF:
+                    raise ChipError(f"{file.name} is too large for an update")
+                ok(Command(0x00, 0xD6, offset >> 8, offset & 0xFF, content[offset : offset + chunk]),
+                   f"UPDATE BINARY of {file.name}")
 
     # -- verification -----------------------------------------------------------------------------------
 

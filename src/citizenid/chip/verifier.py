@@ -182,7 +182,10 @@ class Verifier:
             profile, chain, csca = self._chain(sod.certificate, now)
             checks += [profile, chain, self._revocation(sod.certificate, csca, now)]
         if mrz is not None:
-            checks.append(self._document_revocation(mrz.vietnamese_personal_number or mrz.document_number, now))
+            number = mrz.vietnamese_personal_number or mrz.document_number
+            # A card is listed as number + issue date, so revoking it spares the holder's next card (0053).
+            card_key = f"{holder.personal_number}{holder.issue_date:%Y%m%d}" if holder is not None else None
+            checks.append(self._document_revocation(number, now, card_key))
         checks.append(self._active(read))
         checks.append(self._chip(read))
         return VerificationResult(tuple(checks), holder, mrz, read.access)
@@ -204,9 +207,10 @@ class Verifier:
                 checks.append(Check("dg13", same, "matches DG1" if same else "personal number differs from DG1"))
         return holder, mrz
 
-    def _document_revocation(self, number: str, now: datetime) -> Check:
+    def _document_revocation(self, number: str, now: datetime, card_key: str | None = None) -> Check:
         listed = self._trust.revocation_list
-        if number in self._trust.revoked_documents or (listed is not None and number in listed.revoked):
+        keys = {number} if card_key is None else {number, card_key}
+        if keys & self._trust.revoked_documents or (listed is not None and keys & listed.revoked):
             return Check("document.revocation", False, "card revoked")
         if listed is None:
             if self._trust.revoked_documents:
