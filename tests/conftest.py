@@ -27,6 +27,9 @@ FAST_ARGON2 = {"argon2_memory_kib": 1024, "argon2_time_cost": 1}
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("CITIZENID_DATA_DIR", "/nonexistent-citizenid-test-dir")
+    # Format-only biometrics unless a test opts in (biometrics="reference"): card tests reuse one photo for
+    # many people, which the 1:N search would rightly flag.  Subprocesses inherit it.
+    os.environ.setdefault("CITIZENID_BIOMETRICS", "format-only")
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +91,9 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def make_container(engine: Engine, tmp_path: Path) -> Container:
-    settings = Settings(data_dir=tmp_path, database_url=str(engine.url), **FAST_ARGON2)
+def make_container(engine: Engine, tmp_path: Path, **overrides: object) -> Container:
+    options: dict[str, object] = {**FAST_ARGON2, **overrides}
+    settings = Settings(data_dir=tmp_path, database_url=str(engine.url), **options)  # type: ignore[arg-type]
     return bootstrap(settings, engine=engine)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from citizenid.audit.service import AuditService
 from citizenid.auth.service import AuthService
-from citizenid.cards.biometric_gate import FormatOnlyGate
+from citizenid.biometrics.service import BiometricsService, build_service
 from citizenid.cards.service import CardService
 from citizenid.chip.service import ChipService
 from citizenid.config import Settings, load_settings
@@ -48,6 +48,8 @@ class Container:
     signing: SigningService
     otp: OtpService
     cards: CardService
+    # The card pipeline's BiometricGate: reference models, or format checks only (CITIZENID_BIOMETRICS).
+    biometrics: BiometricsService
     # The exchange platform, built by wire_exchange once the rest exists (it asks the cards area).
     exchange: ExchangeService = field(init=False)
     exchange_events: EventService = field(init=False)
@@ -79,9 +81,17 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
     registry = RegistryService(new_uow, engine=engine, audit=audit)
     pki = PkiService(keys, settings.data_dir / "pki")
     chip = ChipService(pki)
-    # The card pipeline asks biometrics through its BiometricGate; FormatOnlyGate until biometrics is wired.
+    biometrics = build_service(
+        new_uow, mode=settings.biometrics, data_dir=settings.data_dir, thresholds=settings.biometrics_thresholds,
+        face_threshold=settings.biometrics_face_match_threshold,
+        duplicate_threshold=settings.biometrics_duplicate_threshold, index_kind=settings.biometrics_index,
+        shards=settings.biometrics_shards, face_model=settings.biometrics_face_model,
+        face_model_sha256=settings.biometrics_face_model_sha256,
+    )
+    # The card pipeline asks biometrics through its BiometricGate (format checks only when
+    # CITIZENID_BIOMETRICS=format-only: the service then delegates to FormatOnlyGate).
     cards = CardService(
-        new_uow, registry=registry, chip=chip, audit=audit, gate=FormatOnlyGate(),
+        new_uow, registry=registry, chip=chip, audit=audit, gate=biometrics,
         master_key=FileMasterKey(settings.data_dir / "keys" / "cards-master.key"),
         output_dir=settings.data_dir / "cards", skip_locked=engine.dialect.name == "postgresql",
     )
@@ -97,6 +107,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
         signing=SigningService(pki),
         otp=OtpService(new_uow, FileMasterKey(settings.data_dir / "keys" / "otp-master.key")),
         cards=cards,
+        biometrics=biometrics,
     )
     wire_exchange(container)
     return container
