@@ -26,3 +26,8 @@ class CleansingInvalid(InvalidInput):
 class UnknownRule(NotFound):
     code = "CLN-404"
     title = "Unknown quality rule"
+
+
+class LinkageFailed(InvalidInput):
+    code = "CLN-422"
+    title = "Linkage not possible"

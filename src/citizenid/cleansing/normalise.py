@@ -27,7 +27,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -260,6 +260,13 @@ def _parent_birth(fields: Mapping[str, str | None], parent: str) -> DateReading:
     return read_date(fields.get(f"{parent}_birth_date") or fields.get(f"{parent}_birth_year"))
 
 
+@lru_cache(maxsize=100_000)
+def _read_address(text: str | None) -> AddressReading:
+    # Household members and a person's records in several sources share an address text; the
+    # reading is a pure function of it (a frozen value), so it is parsed once.
+    return read_address(text)
+
+
 def normalise(record: Mapping[str, object]) -> NormalisedRecord:
     """The record with its comparison keys; the values in ``original`` are the ones given."""
     if not isinstance(record, Mapping):
@@ -275,7 +282,7 @@ def normalise(record: Mapping[str, object]) -> NormalisedRecord:
     birth_date = read_date(fields.get("birth_date"))
     number = read_number(fields.get("personal_number"))
     province = read_province(fields.get("birth_registration_province"))
-    residence = read_address(fields.get("residence"))
+    residence = _read_address(fields.get("residence"))
     ethnicity = read_ethnicity(fields.get("ethnicity"))
     faith = read_religion(fields.get("religion"))
     father, mother = _parent_birth(fields, "father"), _parent_birth(fields, "mother")
