@@ -18,6 +18,7 @@ from citizenid.audit.api import router as audit_router
 from citizenid.auth.api import PUBLIC_ROUTES as AUTH_PUBLIC
 from citizenid.auth.api import CurrentPrincipal, users_router
 from citizenid.auth.api import router as auth_router
+from citizenid.biometrics.api import router as biometrics_router
 from citizenid.bootstrap import Container, bootstrap
 from citizenid.errors import CitizenIdError
 from citizenid.exchange.api import PUBLIC_ROUTES as EXCHANGE_PUBLIC
@@ -115,6 +116,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(signing_router)
     app.include_router(otp_router)
+    app.include_router(biometrics_router)
     app.include_router(exchange_router)
     app.include_router(exchange_admin_router)
     app.include_router(portal_router)

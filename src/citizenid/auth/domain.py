@@ -44,6 +44,9 @@ class Permission(enum.StrEnum):
     CARD_REVOCATION_READ = "card:revocation:read"
     CAMPAIGN_READ = "card:campaign:read"
     CAMPAIGN_MANAGE = "card:campaign:manage"
+    BIO_CAPTURE = "biometrics:capture:check"
+    BIO_VERIFY = "biometrics:face:verify"
+    BIO_ADJUDICATE = "biometrics:candidate:adjudicate"
     EXCHANGE_MANAGE = "exchange:partner:manage"
 
 
@@ -56,14 +59,17 @@ _CARD_COUNTER = frozenset({
     Permission.CARD_READ, Permission.CARD_REVOKE, Permission.CARD_UPDATE,
 })
 _CAMPAIGN = frozenset({Permission.CAMPAIGN_READ, Permission.CAMPAIGN_MANAGE})
+# Biometrics at the counter; supervisors alone rule on duplicate candidates.
+_BIOMETRIC_COUNTER = frozenset({Permission.BIO_CAPTURE, Permission.BIO_VERIFY})
 _CARD_DECISIONS = _CAMPAIGN | {Permission.CARD_DECIDE}
 _CARD_PRODUCTION = frozenset({Permission.CARD_PRODUCE, Permission.CARD_READ, Permission.CARD_APPLICATION_READ,
                               Permission.CAMPAIGN_READ})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.REGISTRAR: _EVERY_OFFICER | _CARD_COUNTER
+    Role.REGISTRAR: _EVERY_OFFICER | _CARD_COUNTER | _BIOMETRIC_COUNTER
     | {Permission.PERSON_READ, Permission.PERSON_WRITE, Permission.EVENT_RECORD, Permission.NUMBER_ALLOCATE},
-    Role.SUPERVISOR: _EVERY_OFFICER | _CARD_COUNTER | _CARD_DECISIONS
+    Role.SUPERVISOR: _EVERY_OFFICER | _CARD_COUNTER | _CARD_DECISIONS | _BIOMETRIC_COUNTER
+    | {Permission.BIO_ADJUDICATE}
     | {
         Permission.PERSON_READ,
         Permission.PERSON_WRITE,

@@ -344,10 +344,16 @@ class BiometricsService:
 
     # -- adjudication ------------------------------------------------------------------------------------
 
-    def queue(self, *, limit: int = 100) -> list[CaseSummary]:
-        """Candidates waiting for a supervisor, oldest first.  Scores only: the images are in :meth:`case`."""
+    def queue(self, *, actor: str, limit: int = 100) -> list[CaseSummary]:
+        """Candidates waiting for a supervisor, oldest first.  Scores only: the images are in :meth:`case`.
+        Who is suspected of being whom is personal data: the listing is recorded for each applicant."""
         with self._uow() as uow:
-            return [_summary(row) for row in repo.pending_cases(uow.session, limit)]
+            lines = [_summary(row) for row in repo.pending_cases(uow.session, limit)]
+            AuditService.record_in(uow.session, [
+                AccessRecord(actor, "biometrics:queue:read", "adjudication of duplicate candidates", pn)
+                for pn in sorted({line.personal_number for line in lines})])
+            uow.commit()
+        return lines
 
     def case(self, application_id: str, *, actor: str, purpose: str = "adjudication of a duplicate candidate"
              ) -> AdjudicationCase:

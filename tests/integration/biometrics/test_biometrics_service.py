@@ -53,7 +53,7 @@ def test_duplicate_is_queued_shown_with_both_images_and_blocks(any_bio_container
     assert [c.personal_number for c in found] == [ALICE]
     assert found[0].score >= bio.duplicate_threshold
     assert not bio.application_cleared("APP-C")
-    (line,) = bio.queue()
+    (line,) = bio.queue(actor="officer:sup")
     assert (line.application_id, line.candidate_personal_number, line.status) == ("APP-C", ALICE, "pending")
     assert line.finger_score is not None  # the same finger 2 was given: compared 1:1 beside the face
     case = bio.case("APP-C", actor="officer:sup")
@@ -62,7 +62,7 @@ def test_duplicate_is_queued_shown_with_both_images_and_blocks(any_bio_container
     assert "biometrics:case:read" in actions(any_bio_container, ALICE)  # the candidate's photo was shown
     assert bio.decide("APP-C", ALICE, duplicate=True, actor="officer:sup") == "duplicate"
     assert not bio.application_cleared("APP-C")
-    assert bio.queue() == []
+    assert bio.queue(actor="officer:sup") == []
     with pytest.raises(CaseAlreadyDecided):
         bio.decide("APP-C", ALICE, duplicate=False, actor="officer:sup")
     with pytest.raises(CaseNotFound):
