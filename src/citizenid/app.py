@@ -20,6 +20,7 @@ from citizenid.auth.api import CurrentPrincipal, users_router
 from citizenid.auth.api import router as auth_router
 from citizenid.biometrics.api import router as biometrics_router
 from citizenid.bootstrap import Container, bootstrap
+from citizenid.cards.api import applications_router, cards_router
 from citizenid.errors import CitizenIdError
 from citizenid.exchange.api import PUBLIC_ROUTES as EXCHANGE_PUBLIC
 from citizenid.exchange.api import admin_router as exchange_admin_router
@@ -116,6 +117,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(signing_router)
     app.include_router(otp_router)
+    app.include_router(applications_router)
+    app.include_router(cards_router)
     app.include_router(biometrics_router)
     app.include_router(exchange_router)
     app.include_router(exchange_admin_router)

@@ -16,6 +16,7 @@ from rich.console import Console
 from citizenid.audit.cli import app as audit_app
 from citizenid.auth.cli import app as users_app
 from citizenid.biometrics.cli import app as bio_app
+from citizenid.cards.cli import batch_app, card_app
 from citizenid.chip.cli import app as chip_app
 from citizenid.clictx import container
 from citizenid.db.migrate import current_revision, drift, upgrade
@@ -44,6 +45,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(synth_app, name="synth")
 app.add_typer(pki_app, name="pki")
 app.add_typer(chip_app, name="chip")
+app.add_typer(card_app, name="card")
+app.add_typer(batch_app, name="batch")
 app.add_typer(sign_app, name="sign")
 app.add_typer(audit_app, name="audit")
 app.add_typer(bio_app, name="bio")

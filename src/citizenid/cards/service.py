@@ -676,6 +676,8 @@ class CardService:
     def revoke(self, principal: Principal, card_number: str, reason: RevocationReason, note: str = "", *,
                idempotency_key: str | None = None) -> CardView:
         principal.require(Permission.CARD_REVOKE)
+        if reason in (RevocationReason.DECEASED, RevocationReason.REPLACED):
+            raise CardInvalid(f"'{reason}' follows from the register or from issuance, not from a request")
 
         def act(uow: UnitOfWork) -> str:
             card = self._visible_card(uow, principal, card_number)
@@ -755,6 +757,10 @@ class CardService:
                 return False
             latest = max(cards, key=lambda c: (c.issue_date, c.card_number))
             return latest.state == CardState.REVOKED.value
+
+    def published_revocation_list(self, principal: Principal) -> bytes:
+        principal.require(Permission.CARD_REVOCATION_READ)
+        return self.revocation_list()
 
     def revocation_list(self) -> bytes:
         """The signed list of revoked cards (decision 0015), regenerated at most every 60 s and at once
