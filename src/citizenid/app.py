@@ -110,6 +110,10 @@ def create_app(container: Container) -> FastAPI:
         """A constant behind authentication: the baseline that benchmarks compare endpoints with."""
         return {"pong": "ok"}
 
+    # The exchange first: partners' verifications are the hot path, and routes are matched in order.
+    app.include_router(exchange_router)
+    app.include_router(exchange_admin_router)
+    app.include_router(portal_router)
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(registry_router)
@@ -120,9 +124,6 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(applications_router)
     app.include_router(cards_router)
     app.include_router(biometrics_router)
-    app.include_router(exchange_router)
-    app.include_router(exchange_admin_router)
-    app.include_router(portal_router)
     mount_pages(app, container.settings.data_dir / "keys")
     return app
 

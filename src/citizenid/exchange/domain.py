@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citizenid.exchange.errors import EnumerationSuspected, ExchangeInvalid, OutsideGrant, RateLimited
-from citizenid.vntext import fold, tone_key
+from citizenid.vntext import fold, nfc, tone_key
 
 ACTOR_PREFIX = "partner"
 _NUMBER = re.compile(r"^\d{12}$")
@@ -156,7 +156,10 @@ def name_exact(register: Mapping[str, str | None] | None, claimed: str | None) -
     """Whether a matching name is written exactly (diacritics included, tone placement aside)."""
     if register is None or claimed is None or register.get(Attribute.FULL_NAME) is None:
         return None
-    return tone_key(str(register[Attribute.FULL_NAME])) == tone_key(claimed)
+    held = str(register[Attribute.FULL_NAME])
+    if held == claimed or held == nfc(claimed):
+        return True
+    return tone_key(held) == tone_key(claimed)
 
 
 # --- aliases ----------------------------------------------------------------------------------------
@@ -321,16 +324,3 @@ class ConsentReceipt:
 
 def code_hash(salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
-
-
-def person_attributes(data: Mapping[str, Any]) -> dict[str, str | None]:
-    """The attribute view of a register record (``Person.to_dict()``): what verify and fetch see."""
-    names = (data.get("family_name"), data.get("middle_name"), data.get("given_name"))
-    values: dict[str, str | None] = {
-        Attribute.FULL_NAME: " ".join(str(p) for p in names if p),
-    }
-    for name in Attribute:
-        if name is not Attribute.FULL_NAME:
-            raw = data.get(name.value)
-            values[name] = None if raw is None else str(raw)
-    return values

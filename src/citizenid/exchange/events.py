@@ -183,9 +183,9 @@ class EventService:
 
     # -- delivery ---------------------------------------------------------------------------------------
 
-    def deliver_due(self, *, limit: int = 500) -> DeliveryReport:
+    def deliver_due(self, *, limit: int = 500, now: dt.datetime | None = None) -> DeliveryReport:
         """One pass: every due delivery whose earlier events (same subscription, same person) are done."""
-        now = self._clock()
+        now = now or self._clock()
         delivered = retried = dead = 0
         with self._uow() as uow:
             due = list(uow.session.execute(
@@ -196,7 +196,7 @@ class EventService:
                 .where(DeliveryRow.status == PENDING)
                 .order_by(DeliveryRow.subscription_id, DeliveryRow.personal_number, DeliveryRow.version)
                 .limit(limit)
-            ).tuples())
+            ))
             blocked: set[tuple[str, str]] = set()
             for delivery, event, sub in due:
                 key = (sub.subscription_id, delivery.personal_number)

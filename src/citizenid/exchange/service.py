@@ -25,6 +25,7 @@ from citizenid.db.base import utcnow
 from citizenid.db.uow import UnitOfWork
 from citizenid.exchange import repository as repo
 from citizenid.exchange.catalogue import catalogue
+from citizenid.exchange.commit import LoopCommitter, PendingWrite, write_batch
 from citizenid.exchange.domain import (
     Attribute,
     ClientStatus,
@@ -43,7 +44,6 @@ from citizenid.exchange.domain import (
     is_number,
     match_attributes,
     name_exact,
-    person_attributes,
     scope_values,
 )
 from citizenid.exchange.errors import (
@@ -124,6 +124,15 @@ class CardIdentity:
     checks: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class VerifyFlight:
+    principal: PartnerPrincipal
+    answers: list[VerifyAnswer]
+    numbers: list[str | None]
+    write: PendingWrite
+    request_id: str | None
+
+
 @dataclass
 class _CachedToken:
     principal: PartnerPrincipal
@@ -147,6 +156,7 @@ class ExchangeService:
         self,
         uow_factory: Callable[[], UnitOfWork],
         *,
+        read_session: Callable[[], Session],
         audit: AuditService,
         person_in: Callable[[Session, str], Any],
         alias_master: Any,
@@ -160,6 +170,8 @@ class ExchangeService:
         detector: EnumerationDetector | None = None,
     ) -> None:
         self._uow = uow_factory
+        self._read = read_session
+        self.committer = LoopCommitter(uow_factory)
         self._audit = audit
         self._person_in = person_in
         self._alias_master = alias_master
@@ -460,17 +472,26 @@ class ExchangeService:
     def verify(self, principal: PartnerPrincipal, proof: DpopProof, queries: list[VerifyQuery], *,
                request_id: str | None = None) -> list[VerifyAnswer]:
         """Match / no match per attribute for each query; never the register's values."""
+        flight = self.start_verify(principal, proof, queries, request_id=request_id)
+        return self.finish_verify(flight, write_batch(self._uow, [flight.write])[0])
+
+    def start_verify(self, principal: PartnerPrincipal, proof: DpopProof, queries: list[VerifyQuery], *,
+                     request_id: str | None = None) -> VerifyFlight:
+        """The answers, read without the write lock, and the writes they need (the proof id, the access-log
+        entries).  Nothing may be answered before those are committed: :meth:`verify` writes them at once,
+        the HTTP route through the group committer (:mod:`citizenid.exchange.commit`)."""
         principal.require(Operation.VERIFY, {name for q in queries for name in q.attributes})
         answers: list[VerifyAnswer] = []
         numbers: list[str | None] = []
-        with self._uow() as uow:
-            session = uow.session
-            self._admit(session, principal, proof)
-            records = []
+        records = []
+        with self._read() as session:
+            if repo.client_status(session, principal.client_id) != ClientStatus.ACTIVE:
+                self._tokens.clear()
+                raise PartnerNotAuthenticated("this client is suspended")
             for query in queries:
                 number = self._number_of(session, principal, query.identifier)
                 person = self._person_in(session, number) if number is not None else None
-                held = person_attributes(person.to_dict()) if person is not None else None
+                held = attributes_of(person) if person is not None else None
                 result = match_attributes(held, query.attributes)
                 matched = person is not None and all(result.values())
                 exact = name_exact(held, query.attributes.get(Attribute.FULL_NAME)) if matched else None
@@ -479,12 +500,19 @@ class ExchangeService:
                 records.append(_access(principal, "exchange:person:verify", number if person is not None else None,
                                        "match" if matched else "no_match", request_id,
                                        {"attributes": sorted(query.attributes)}))
-            self._audit.record_in(session, records)
-            uow.commit()
-        for number, answer in zip(numbers, answers, strict=True):
+        keep = dt.datetime.fromtimestamp(proof.iat + DPOP_MAX_AGE + 60, dt.UTC)
+        write = PendingWrite(principal.client_id, proof.jti, keep, records)
+        return VerifyFlight(principal, answers, numbers, write, request_id)
+
+    def finish_verify(self, flight: VerifyFlight, accepted: bool) -> list[VerifyAnswer]:
+        if not accepted:
+            raise ProofReplayed("this DPoP proof was used before; make a new one for each request")
+        principal = flight.principal
+        for number, answer in zip(flight.numbers, flight.answers, strict=True):
             if self.detector.observe(principal.client_id, number or answer.identifier, answer.match):
-                self._audit.record(_access(principal, "exchange:abuse:enumeration", None, "blocked", request_id))
-        return answers
+                self._audit.record(_access(principal, "exchange:abuse:enumeration", None, "blocked",
+                                           flight.request_id))
+        return flight.answers
 
     # -- consent and fetch --------------------------------------------------------------------------------
 
@@ -573,7 +601,7 @@ class ExchangeService:
                 raise ConsentRefused(f"consent {consent_id} is {row.status} or expired: it allows no fetch now")
             person = self._person_in(session, row.personal_number)
             allowed = sorted(set(row.attributes) & scope)
-            held = person_attributes(person.to_dict()) if person is not None else {}
+            held = attributes_of(person) if person is not None else {}
             values = {name: held.get(name) for name in allowed}
             subject = self._identifier_for(session, principal, row.personal_number)
             self._audit.record_in(session, [AccessRecord(
@@ -626,7 +654,7 @@ class ExchangeService:
             person = self._person_in(session, number)
             if person is None:
                 raise CardRejected("the card's holder is not in the register")
-            held = person_attributes(person.to_dict())
+            held = attributes_of(person)
             identifier = self._identifier_for(session, principal, number)
             self._audit.record_in(session, [_access(principal, "exchange:person:card_auth", number, "ok", request_id,
                                                     {"attributes": sorted(scope)})])
@@ -700,6 +728,16 @@ def receipt_of(row: ConsentRow, service: ServiceRow | None) -> ConsentReceipt:
         attributes=tuple(row.attributes), purpose=row.purpose, legal_basis=service.legal_basis if service else "",
         status=ConsentStatus(row.status), method=row.method, requested_at=row.requested_at,
         expires_at=row.expires_at, granted_at=row.granted_at, revoked_at=row.revoked_at, used_at=row.used_at)
+
+
+def attributes_of(person: Any) -> dict[str, str | None]:
+    """The attribute view of a register ``Person`` (what verify matches and fetch returns)."""
+    return {
+        "full_name": person.full_name, "birth_date": person.birth_date.iso(), "sex": person.sex.value,
+        "nationality": person.nationality, "ethnicity": person.ethnicity, "religion": person.religion,
+        "residence_commune": person.residence_commune, "residence_detail": person.residence_detail,
+        "origin_commune": person.origin_commune, "status": person.status.value,
+    }
 
 
 def _card_read(card: CardSubmission, nonce: bytes) -> Any:

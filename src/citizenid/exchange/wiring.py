@@ -67,7 +67,8 @@ def wire_exchange(container: Any, *, channel: NotificationChannel | None = None,
     channel = channel or FileChannel(container.settings.data_dir / "notifications.jsonl")
     registry = container.registry
     container.exchange = ExchangeService(
-        container.uow, audit=container.audit, person_in=registry.person_in, alias_master=master, channel=channel,
+        container.uow, read_session=container.session_factory, audit=container.audit, person_in=registry.person_in,
+        alias_master=master, channel=channel,
         is_revoked=RevocationStatus(container), card_verifier=ChipCardVerifier(container.chip),
     )
     events = EventService(container.uow, audit=container.audit, signing_seed=master, alias_master=master,

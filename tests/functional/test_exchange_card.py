@@ -1,0 +1,139 @@
+"""Card-based authentication: the partner's reader read a card and answered the server's challenge; the
+platform checks it with the chip verifier and the revocation status, and approves consents with it."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from citizenid.bootstrap import Container, bootstrap
+from citizenid.chip.image import ChipImage
+from citizenid.chip.lds import CardHolder, File
+from citizenid.config import Settings
+from citizenid.exchange.notify import RecordingChannel
+from citizenid.exchange.wiring import RevocationStatus, wire_exchange
+from tests.functional.exchange_helpers import Partner, load_people, make_service
+
+FACE = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 12 + b"\xff\xd9"
+
+
+@pytest.fixture
+def container(sqlite_engine: Engine, tmp_path: Path) -> Container:
+    settings = Settings(data_dir=tmp_path, database_url=str(sqlite_engine.url), keystore_passphrase="functional-test",
+                        argon2_memory_kib=1024, argon2_time_cost=1)
+    built = bootstrap(settings, engine=sqlite_engine)
+    built.pki.init()
+    wire_exchange(built, channel=RecordingChannel())
+    return built
+
+
+def _card(container: Container, person: dict[str, Any]) -> ChipImage:
+    holder = CardHolder(personal_number=person["personal_number"], full_name=person["full_name"],
+                        birth_date=dt.date.fromisoformat(person["birth_date"]), sex=person["sex"],
+                        place_of_origin="Hà Nội", place_of_residence="Hà Nội", issue_date=dt.date(2024, 7, 1),
+                        expiry_date=dt.date(2034, 7, 1))
+    return container.chip.personalise(holder, FACE)
+
+
+def _read(image: ChipImage, challenge: dict[str, str], *, tamper: bool = False) -> dict[str, Any]:
+    """What a reader submits: EF.SOD, the data groups, the chip's answer to the server's nonce."""
+    nonce = base64.b64decode(challenge["nonce"])
+    r, s = decode_dss_signature(image.aa_key.sign(nonce, ec.ECDSA(hashes.SHA256())))  # type: ignore[union-attr]
+    groups = {str(f.data_group): base64.b64encode(data).decode() for f, data in image.files.items()
+              if f.data_group is not None}
+    if tamper:
+        dg13 = bytearray(image.files[File.DG13])
+        dg13[len(dg13) // 2] ^= 0x01
+        groups["13"] = base64.b64encode(bytes(dg13)).decode()
+    return {"challenge_id": challenge["challenge_id"], "sod": base64.b64encode(image.files[File.SOD]).decode(),
+            "data_groups": groups, "active_authentication_signature": base64.b64encode(
+                r.to_bytes(32, "big") + s.to_bytes(32, "big")).decode()}
+
+
+def test_card_authentication_answers_with_the_identity(client: TestClient, container: Container) -> None:
+    people = [p for p in load_people(container, 40) if p["birth_date"] and len(p["birth_date"]) == 10]
+    make_service(container, "TEL-SIM", {"card_auth": ["birth_date", "full_name"]})
+    telco = Partner(client, container, "TEL-SIM", "telco-1")
+    person = people[0]
+    image = _card(container, person)
+    challenge = telco.call("POST", "/api/v1/exchange/card/challenges").json()
+    answer = telco.call("POST", "/api/v1/exchange/card/authenticate", _read(image, challenge))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["subject"] == person["personal_number"]
+    assert body["attributes"] == {"birth_date": person["birth_date"], "full_name": person["full_name"]}
+    assert any(c["name"] == "active_authentication" and c["passed"] for c in body["checks"])
+    assert any(r.action == "exchange:person:card_auth" for r in container.audit.for_subject(person["personal_number"]))
+    # the challenge is single use
+    again = telco.call("POST", "/api/v1/exchange/card/authenticate", _read(image, challenge))
+    assert again.status_code == 422
+    assert again.json()["code"] == "XCH-450"
+    # a tampered data group fails passive authentication
+    fresh = telco.call("POST", "/api/v1/exchange/card/challenges").json()
+    tampered = telco.call("POST", "/api/v1/exchange/card/authenticate", _read(image, fresh, tamper=True))
+    assert tampered.status_code == 422
+    assert "data_group_hashes" in tampered.json()["detail"]
+    # an answer to another nonce (a replayed or cloned chip) fails active authentication
+    other = telco.call("POST", "/api/v1/exchange/card/challenges").json()
+    replayed = _read(image, fresh)
+    replayed["challenge_id"] = other["challenge_id"]
+    refused = telco.call("POST", "/api/v1/exchange/card/authenticate", replayed)
+    assert refused.status_code == 422
+    assert "active_authentication" in refused.json()["detail"]
+
+
+def test_a_revoked_card_is_refused(client: TestClient, container: Container) -> None:
+    people = [p for p in load_people(container, 40) if p["birth_date"] and len(p["birth_date"]) == 10]
+    make_service(container, "TEL-R", {"card_auth": ["full_name"]})
+    telco = Partner(client, container, "TEL-R", "telco-r")
+    image = _card(container, people[1])
+    container.exchange._is_revoked = lambda number: True
+    challenge = telco.call("POST", "/api/v1/exchange/card/challenges").json()
+    refused = telco.call("POST", "/api/v1/exchange/card/authenticate", _read(image, challenge))
+    assert refused.status_code == 422
+    assert "revoked" in refused.json()["detail"]
+
+
+def test_the_citizen_approves_a_consent_with_their_card(client: TestClient, container: Container) -> None:
+    people = [p for p in load_people(container, 40) if p["birth_date"] and len(p["birth_date"]) == 10]
+    make_service(container, "NH-CARD", {"fetch": ["full_name", "sex"], "card_auth": ["full_name"]})
+    bank = Partner(client, container, "NH-CARD", "bank-card")
+    person, stranger = people[2], people[3]
+    number = person["personal_number"]
+    consent = bank.call("POST", "/api/v1/exchange/consents", {"identifier": number, "attributes": ["sex"],
+                                                               "purpose": "mở thẻ tín dụng"}).json()
+    challenge = bank.call("POST", "/api/v1/exchange/card/challenges").json()
+    wrong_card = bank.call("POST", f"/api/v1/exchange/consents/{consent['consent_id']}/approve", {
+        "identifier": number, "card": _read(_card(container, stranger), challenge)})
+    assert wrong_card.status_code == 403
+    challenge = bank.call("POST", "/api/v1/exchange/card/challenges").json()
+    approved = bank.call("POST", f"/api/v1/exchange/consents/{consent['consent_id']}/approve", {
+        "identifier": number, "card": _read(_card(container, person), challenge)})
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["method"] == "card"
+    fetched = bank.call("POST", "/api/v1/exchange/fetch", {"identifier": number, "consent_id": consent["consent_id"]})
+    assert fetched.json()["attributes"] == {"sex": person["sex"]}
+
+
+def test_revocation_status_asks_the_cards_area_when_there_is_one(container: Container) -> None:
+    class Cards:
+        def is_revoked(self, number: str) -> bool:
+            return number == "C12345678"
+
+    class Holder:
+        cards = Cards()
+
+    status = RevocationStatus(Holder())
+    assert status("C12345678")
+    assert not status("C00000000")
+    assert status.source == "cards.is_revoked"
+    assert not RevocationStatus(object())("C12345678")
