@@ -21,6 +21,7 @@ from citizenid.auth.api import router as auth_router
 from citizenid.biometrics.api import router as biometrics_router
 from citizenid.bootstrap import Container, bootstrap
 from citizenid.cards.api import applications_router, cards_router
+from citizenid.cleansing.api import router as cleansing_router
 from citizenid.errors import CitizenIdError
 from citizenid.exchange.api import PUBLIC_ROUTES as EXCHANGE_PUBLIC
 from citizenid.exchange.api import admin_router as exchange_admin_router
@@ -123,6 +124,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(otp_router)
     app.include_router(applications_router)
     app.include_router(cards_router)
+    app.include_router(cleansing_router)
     app.include_router(biometrics_router)
     mount_pages(app, container.settings.data_dir / "keys")
     return app

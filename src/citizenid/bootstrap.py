@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from citizenid.audit.service import AuditService
 from citizenid.auth.service import AuthService
 from citizenid.biometrics.service import BiometricsService, build_service
+from citizenid.cleansing.service import CleansingService
 from citizenid.cards.service import CardService
 from citizenid.chip.service import ChipService
 from citizenid.config import Settings, load_settings
@@ -50,6 +51,7 @@ class Container:
     cards: CardService
     # The card pipeline's BiometricGate: reference models, or format checks only (CITIZENID_BIOMETRICS).
     biometrics: BiometricsService
+    cleansing: CleansingService
     # The exchange platform, built by wire_exchange once the rest exists (it asks the cards area).
     exchange: ExchangeService = field(init=False)
     exchange_events: EventService = field(init=False)
@@ -108,6 +110,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
         otp=OtpService(new_uow, FileMasterKey(settings.data_dir / "keys" / "otp-master.key")),
         cards=cards,
         biometrics=biometrics,
+        cleansing=CleansingService(new_uow, registry=registry, audit=audit),
     )
     wire_exchange(container)
     return container

@@ -18,6 +18,7 @@ from citizenid.auth.cli import app as users_app
 from citizenid.biometrics.cli import app as bio_app
 from citizenid.cards.cli import batch_app, card_app
 from citizenid.chip.cli import app as chip_app
+from citizenid.cleansing.cli import app as cleanse_app
 from citizenid.clictx import container
 from citizenid.db.migrate import current_revision, drift, upgrade
 from citizenid.demo import run_demo
@@ -43,6 +44,7 @@ app.add_typer(person_app, name="person")
 app.add_typer(number_app, name="number")
 app.add_typer(db_app, name="db")
 app.add_typer(synth_app, name="synth")
+app.add_typer(cleanse_app, name="cleanse")
 app.add_typer(pki_app, name="pki")
 app.add_typer(chip_app, name="chip")
 app.add_typer(card_app, name="card")

@@ -13,6 +13,7 @@ from citizenid.audit.api import router as audit_router
 from citizenid.auth.api import router as auth_router
 from citizenid.auth.api import users_router
 from citizenid.cards.api import applications_router, cards_router
+from citizenid.cleansing.api import router as cleansing_router
 from citizenid.biometrics.api import router as biometrics_router
 from citizenid.exchange.api import admin_router as exchange_admin_router
 from citizenid.exchange.api import portal_router
@@ -75,7 +76,8 @@ def test_every_route_needs_credentials_except_the_public_ones(client: TestClient
 def test_no_router_hides_a_route_from_the_walk() -> None:
     for router in (applications_router, cards_router,
                    audit_router, auth_router, users_router, registry_router, refdata_router, signing_router,
-                   otp_router, exchange_router, exchange_admin_router, portal_router, biometrics_router):
+                   otp_router, exchange_router, exchange_admin_router, portal_router, biometrics_router,
+                   cleansing_router):
         assert all(getattr(r, "include_in_schema", True) for r in router.routes), router.prefix
 
 

@@ -47,6 +47,10 @@ class Permission(enum.StrEnum):
     BIO_CAPTURE = "biometrics:capture:check"
     BIO_VERIFY = "biometrics:face:verify"
     BIO_ADJUDICATE = "biometrics:candidate:adjudicate"
+    CLEANSING_INGEST = "cleansing:batch:ingest"
+    CLEANSING_REVIEW = "cleansing:pair:review"
+    CLEANSING_MERGE = "cleansing:person:merge"
+    CLEANSING_REPORT = "cleansing:quality:read"
     EXCHANGE_MANAGE = "exchange:partner:manage"
 
 
@@ -70,6 +74,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {Permission.PERSON_READ, Permission.PERSON_WRITE, Permission.EVENT_RECORD, Permission.NUMBER_ALLOCATE},
     Role.SUPERVISOR: _EVERY_OFFICER | _CARD_COUNTER | _CARD_DECISIONS | _BIOMETRIC_COUNTER
     | {Permission.BIO_ADJUDICATE}
+    # Supervisors clean the legacy records: stage them, rule on duplicates, merge and un-merge persons.
+    | {Permission.CLEANSING_INGEST, Permission.CLEANSING_REVIEW, Permission.CLEANSING_MERGE,
+       Permission.CLEANSING_REPORT}
     | {
         Permission.PERSON_READ,
         Permission.PERSON_WRITE,

@@ -1,9 +1,10 @@
-"""Cleansing the legacy population records: normalise and validate (link, merge and measure follow).
+"""Cleansing the legacy population records: normalise, validate, link, merge, measure (issue 3).
 
-The pure first stages of the pipeline (issue 3).  :func:`normalise` turns a source record into a
+The pure first stages are exported here: :func:`normalise` turns a source record into a
 :class:`NormalisedRecord` that keeps every original value and adds comparison keys; :func:`validate`
 runs the quality rules (:data:`RULES`) over it; :func:`quality_share` and :func:`quality_by_province`
-measure what share is clean.  No database, no I/O: ingest, storage and linkage wire these in later.
+measure what share is clean.  Linkage with Splink is in :mod:`~citizenid.cleansing.link` (loaded on
+use: it brings pandas and Splink), the stored pipeline in :mod:`~citizenid.cleansing.service`.
 """
 
 from citizenid.cleansing.addresses import AddressReading, read_address, read_province

@@ -204,7 +204,7 @@ def _db_api(engine: Engine, spark: Any = None) -> Any:
         partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
         return SparkAPI(  # type: ignore[no-untyped-call]
             spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=partitions
-        )  # type: ignore[no-untyped-call]
+        )
     raise LinkageFailed(f"no linkage engine '{engine}': choose one of {', '.join(ENGINES)}")
 
 

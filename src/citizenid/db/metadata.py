@@ -8,12 +8,13 @@ from citizenid.audit import models as _audit_models
 from citizenid.auth import models as _auth_models
 from citizenid.biometrics import models as _biometrics_models
 from citizenid.cards import models as _cards_models
+from citizenid.cleansing import models as _cleansing_models
 from citizenid.db.base import Base
 from citizenid.exchange import models as _exchange_models
 from citizenid.otp import models as _otp_models
 from citizenid.registry import models as _registry_models
 
-_LOADED = (_cards_models, _audit_models, _auth_models, _biometrics_models, _exchange_models, _otp_models, _registry_models)
+_LOADED = (_cards_models, _cleansing_models, _audit_models, _auth_models, _biometrics_models, _exchange_models, _otp_models, _registry_models)
 
 
 def metadata() -> MetaData:

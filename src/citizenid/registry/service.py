@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from citizenid.audit.domain import AccessRecord
@@ -39,7 +39,7 @@ from citizenid.registry.errors import (
     RegistryInvalid,
     StaleVersion,
 )
-from citizenid.registry.models import HouseholdRow, LifeEventRow
+from citizenid.registry.models import HouseholdRow, LifeEventRow, OldIdRow, PersonSourceRow
 from citizenid.registry.numbers import NumberExplanation, allocate, explain, mismatches, parse_number, registration_code
 from citizenid.registry.repository import SearchCriteria
 from citizenid.vntext import tone_key
@@ -350,6 +350,59 @@ class RegistryService:
                          details={"inserted": report.inserted, "rejected": report.rejected})
         )
         return report
+
+    # --- for the cleansing pipeline: inside the caller's transaction (docs/decisions/0045) ----
+
+    def admit_in(self, session: Session, principal: Principal, details: dict[str, Any], *, now: dt.datetime) -> Person:
+        """Create a person from cleansed legacy records in the caller's transaction (a merge commits the
+        person and its provenance together).  A number the records carry is kept when it is free and
+        agrees with the person; otherwise one is allocated, as for a birth."""
+        principal.require(Permission.NUMBER_ALLOCATE)
+        sex, birth = _sex_and_birth(details)
+        ppp = str(details["birth_registration_province"])
+        given = details.get("personal_number")
+        number = None
+        if given and not repo.number_taken(session, given):
+            parsed = parse_number(given)
+            if not mismatches(parsed, sex=sex, birth_year=birth.year, birth_registration_province=ppp):
+                number = parsed.value
+        if number is None:
+            number = allocate(ppp, sex, birth.year, is_taken=lambda n: repo.number_taken(session, n)).value
+        person = build_person({**details, "personal_number": number}, today=now.date())
+        repo.insert_person(session, person, now)
+        self._audit.record_in(session, [_access(principal, "registry:person:create", "legacy records merged", number)])
+        return person
+
+    @staticmethod
+    def version_in(session: Session, number: str) -> int | None:
+        row = repo.get_row(session, number)
+        return None if row is None else row.version
+
+    def withdraw_in(self, session: Session, principal: Principal, number: str) -> None:
+        """Remove a person that a merge created and nothing has changed since (an un-merge)."""
+        principal.require(Permission.NUMBER_ALLOCATE)
+        row = repo.get_row(session, number, for_update=True)
+        if row is None:
+            raise PersonNotFound(f"no person {number}")
+        if row.version != 1:
+            raise StaleVersion(f"{number} has changed since it was created (version {row.version})")
+        session.execute(delete(OldIdRow).where(OldIdRow.personal_number == number))
+        session.execute(delete(PersonSourceRow).where(PersonSourceRow.personal_number == number))
+        session.delete(row)
+        self._audit.record_in(session, [_access(principal, "registry:person:withdraw", "un-merge", number)])
+
+    @staticmethod
+    def link_sources_in(session: Session, number: str, records: list[tuple[str, str]], now: dt.datetime) -> None:
+        for source, record_id in records:
+            session.add(PersonSourceRow(personal_number=number, source=source, record_id=record_id, linked_at=now))
+
+    @staticmethod
+    def unlink_sources_in(session: Session, number: str, records: list[tuple[str, str]]) -> None:
+        for source, record_id in records:
+            session.execute(delete(PersonSourceRow).where(
+                PersonSourceRow.personal_number == number, PersonSourceRow.source == source,
+                PersonSourceRow.record_id == record_id,
+            ))
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -130,3 +130,15 @@ def test_end_to_end_on_noisy_sources_finds_the_people() -> None:
     evidence = pair_evidence(merges.iloc[0].to_dict())
     assert set(evidence) == {"giv", "fam", "mid", "dob", "address", "detail", "sex", "number"}
     assert evidence["giv"]["level"] is not None
+
+
+def test_cli_refuses_unknown_engines_and_crossed_thresholds() -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from citizenid.cli import app  # noqa: PLC0415
+
+    runner = CliRunner()
+    engine = runner.invoke(app, ["cleanse", "link", "--engine", "oracle"])
+    assert isinstance(engine.exception, LinkageFailed)
+    crossed = runner.invoke(app, ["cleanse", "link", "--upper", "1", "--lower", "5"])
+    assert isinstance(crossed.exception, LinkageFailed)
