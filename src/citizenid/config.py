@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     # A production face model: a file and its pinned SHA-256 (unset: the reference dlib models, pinned in code).
     biometrics_face_model: Path | None = None
     biometrics_face_model_sha256: str | None = None
-    biometrics_face_match_threshold: float = 0.955  # 1:1 cosine; docs/biometrics.md has the measured FMR/FNMR
+    biometrics_face_match_threshold: float = 0.96  # 1:1 cosine; docs/biometrics.md has the measured FMR/FNMR
     biometrics_duplicate_threshold: float = 0.955  # 1:N: candidates at or above it go to a supervisor
     # Capture thresholds by name (JSON), overriding citizenid.biometrics.domain.QualityThresholds.
     biometrics_thresholds: dict[str, float] = Field(default_factory=dict)

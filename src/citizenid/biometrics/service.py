@@ -177,7 +177,7 @@ class BiometricsService:
         key: TemplateKey,
         engines: Callable[[], Engines] | None = None,
         thresholds: QualityThresholds | None = None,
-        face_threshold: float = 0.955,
+        face_threshold: float = 0.96,
         duplicate_threshold: float = 0.955,
         index: IndexParameters | None = None,
         shards: int = 1,

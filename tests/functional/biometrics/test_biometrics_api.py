@@ -137,22 +137,29 @@ def test_console_show_and_decide(bio: Container, tmp_path: Path) -> None:
     assert bio.biometrics.application_cleared("APP-C")
 
 
-def test_console_as_an_operator_runs_it(tmp_path: Path) -> None:
+def test_console_error_is_one_line(tmp_path: Path) -> None:
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(samples.portrait_bytes())
+    env = {**os.environ, "CITIZENID_DATA_DIR": str(tmp_path), "CITIZENID_BIOMETRICS": "reference"}
+    env.pop("CITIZENID_DATABASE_URL", None)
+    missing = subprocess.run([sys.executable, "-m", "citizenid.cli", "bio", "match", str(photo),
+                              str(tmp_path / "nope.jpg")], env=env, capture_output=True, text=True, timeout=120,
+                             check=False)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().startswith("error [BIO-002]")
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_console_check_and_match(bio: Container, tmp_path: Path) -> None:
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(samples.portrait_bytes())
     live = tmp_path / "live.jpg"
     live.write_bytes(samples.to_bytes(samples.augment(samples.portrait(), angle=-4, exposure=1.1)))
-    env = {**os.environ, "CITIZENID_DATA_DIR": str(tmp_path), "CITIZENID_BIOMETRICS": "reference"}
-    env.pop("CITIZENID_DATABASE_URL", None)
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "citizenid.cli", "bio", *args], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)
-
-    matched = run("match", str(photo), str(live))
-    assert matched.returncode == 0, matched.stderr
-    assert '"matched": true' in matched.stdout
-    missing = run("check", str(tmp_path / "nope.jpg"))
-    assert missing.returncode == 2
-    assert missing.stderr.strip().startswith("error [BIO-002]")
-    assert len(missing.stderr.strip().splitlines()) == 1
+    finger = tmp_path / "f.png"
+    finger.write_bytes(samples.fingerprint_bytes(3))
+    runner = CliRunner()
+    matched = runner.invoke(bio_cli, ["match", str(photo), str(live)], obj=bio.biometrics)
+    assert '"matched": true' in matched.output, matched.output
+    checked = runner.invoke(bio_cli, ["check", str(photo), "--finger", f"2={finger}"], obj=bio.biometrics)
+    assert checked.exit_code == 1  # refused: finger 7 is missing
+    assert "missing fingerprints: 7" in checked.output

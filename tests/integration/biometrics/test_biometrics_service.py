@@ -47,7 +47,7 @@ def test_duplicate_is_queued_shown_with_both_images_and_blocks(any_bio_container
     bio = any_bio_container.biometrics
     assert bio.screen_application("APP-A", ALICE, samples.portrait_bytes(), fingers(1)).candidates == ()
     assert bio.application_cleared("APP-A")
-    assert bio.screen_application("APP-B", BOB, lfw(3), fingers(2)).candidates == ()
+    assert bio.screen_application("APP-B", BOB, lfw(3), {}).candidates == ()
     # The same face again under another personal number: a candidate, not cleared.
     found = bio.screen_application("APP-C", CAROL, photo(5), fingers(1)).candidates
     assert [c.personal_number for c in found] == [ALICE]

@@ -24,7 +24,7 @@ from citizenid.biometrics.engines import (
 from citizenid.biometrics.errors import InvalidCapture, ModelIntegrityError
 from tests.unit.biometrics import samples
 
-THRESHOLD = 0.955
+THRESHOLD = 0.96
 
 
 @pytest.fixture(scope="module")

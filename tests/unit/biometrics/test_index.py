@@ -60,14 +60,14 @@ def test_re_enrolment_supersedes_and_rebuild_compacts() -> None:
 
 @pytest.mark.parametrize("kind", ["hnsw", "ivfpq"])
 def test_compressed_indexes_recall_the_true_match(kind: str) -> None:
-    x = cloud(3000, d=64, seed=2)
-    index = ShardedIndex.local(64, shards=2, parameters=IndexParameters(kind=kind, min_train=1000, pq_m=16))
-    index.rebuild(keys(3000), x)
+    x = cloud(2000, d=32, seed=2)
+    index = ShardedIndex.local(32, shards=2, parameters=IndexParameters(kind=kind, min_train=500, pq_m=8))
+    index.rebuild(keys(2000), x)
     hits = index.search(near(x[:200], noise=0.02), 1)
     recall = np.mean([h[0].key.application_id == f"A{i}" for i, h in enumerate(hits)])
     assert recall >= 0.97
-    index.add([EnrolmentKey("999999999999", "NEW")], cloud(1, d=64, seed=9))  # incremental after training
-    assert index.search(cloud(1, d=64, seed=9), 1)[0][0].key.application_id == "NEW"
+    index.add([EnrolmentKey("999999999999", "NEW")], cloud(1, d=32, seed=9))  # incremental after training
+    assert index.search(cloud(1, d=32, seed=9), 1)[0][0].key.application_id == "NEW"
     assert index.memory_bytes() > 0
 
 
