@@ -32,6 +32,8 @@ def run_demo(*, people: int, host: str, port: int, serve: bool) -> Container:
     if not container.pki.is_initialised:
         container.pki.init()
     container.audit.checkpoint()
+    # The exchange platform's catalogue of public services, with their grants (idempotent).
+    container.exchange.seed_catalogue("cli:demo")
     officer_password = _account(container, settings.data_dir, FIRST_OFFICER, Role.SUPERVISOR, "Cán bộ giám sát")
     admin_password = _account(container, settings.data_dir, ADMINISTRATOR, Role.ADMINISTRATOR, "Quản trị viên")
     sample = container.registry.search(
@@ -47,6 +49,8 @@ def run_demo(*, people: int, host: str, port: int, serve: bool) -> Container:
     extract = """python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'"""
     say(f"  from a shell   TOKEN=$(curl -s -X POST {base}/api/v1/auth/token -d username={FIRST_OFFICER} "
         f"-d password={officer_password} | {extract})", soft_wrap=True, markup=False)
+    say(f"  partners       {len(container.exchange.services())} public services in the exchange catalogue "
+        "(citizenid partner services); docs/exchange.md", soft_wrap=True, markup=False)
     if sample:
         p = sample[0]
         say(f'  find a person  curl -s -H "Authorization: Bearer $TOKEN" '

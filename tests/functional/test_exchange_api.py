@@ -3,6 +3,7 @@ enumeration, consent and fetch, aliases, the citizen's tracker."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from citizenid.audit.domain import AccessRecord
 from citizenid.bootstrap import Container, bootstrap
 from citizenid.config import Settings
 from citizenid.exchange.domain import Limits
@@ -274,3 +276,48 @@ def test_a_citizen_sees_who_accessed_their_data_after_an_otp_login(
     sent = len(channel.sent)
     assert client.post("/api/v1/portal/login", json={"personal_number": "001090099999"}).status_code == 202
     assert len(channel.sent) == sent
+
+
+def _citizen(client: TestClient, channel: RecordingChannel, number: str) -> dict[str, str]:
+    challenge = client.post("/api/v1/portal/login", json={"personal_number": number}).json()["challenge_id"]
+    token = client.post("/api/v1/portal/login/verify", json={
+        "personal_number": number, "challenge_id": challenge, "code": channel.last_code(number)}).json()
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def test_accesses_under_a_legal_hold_appear_when_it_ends(
+        client: TestClient, container: Container, channel: RecordingChannel, people: list[dict[str, Any]]) -> None:
+    number = people[7]["personal_number"]
+    now = dt.datetime.now(dt.UTC)
+    container.audit.record(
+        AccessRecord(actor="officer:dieutra", action="registry:person:read", purpose="điều tra vụ án 12/2026",
+                     subject=number, hold_until=now + dt.timedelta(days=90)),
+        AccessRecord(actor="officer:dieutra", action="registry:person:read", purpose="điều tra vụ án 3/2025",
+                     subject=number, hold_until=now - dt.timedelta(days=1)),
+    )
+    tracker = client.get("/api/v1/portal/tracker", headers=_citizen(client, channel, number)).json()
+    purposes = [a["purpose"] for a in tracker["accesses"]]
+    assert "điều tra vụ án 3/2025" in purposes
+    assert "điều tra vụ án 12/2026" not in purposes
+
+
+def test_a_citizen_lists_and_revokes_consents(
+        client: TestClient, container: Container, channel: RecordingChannel, people: list[dict[str, Any]]) -> None:
+    make_service(container, "NH-REV", {"fetch": ID})
+    bank = Partner(client, container, "NH-REV", "bank-rev")
+    number = people[8]["personal_number"]
+    consent = bank.call("POST", "/api/v1/exchange/consents", {"identifier": number, "attributes": ["full_name"],
+                                                               "purpose": "vay tiêu dùng"}).json()
+    bank.call("POST", f"/api/v1/exchange/consents/{consent['consent_id']}/approve",
+              {"identifier": number, "code": channel.last_code(number)})
+    citizen = _citizen(client, channel, number)
+    receipts = client.get("/api/v1/portal/consents", headers=citizen).json()
+    assert [r["status"] for r in receipts] == ["granted"]
+    assert receipts[0]["controller"]["service"] == "NH-REV"
+    assert receipts[0]["purpose"] == "vay tiêu dùng"
+    revoked = client.post(f"/api/v1/portal/consents/{consent['consent_id']}/revoke", headers=citizen)
+    assert revoked.json()["status"] == "revoked"
+    refused = bank.call("POST", "/api/v1/exchange/fetch", {"identifier": number, "consent_id": consent["consent_id"]})
+    assert refused.status_code == 403
+    other = _citizen(client, channel, people[9]["personal_number"])
+    assert client.post(f"/api/v1/portal/consents/{consent['consent_id']}/revoke", headers=other).status_code == 404

@@ -55,6 +55,12 @@ class Receiver:
 
 
 @pytest.fixture
+def container(any_container: Container) -> Container:
+    """Every test here on SQLite and on PostgreSQL."""
+    return any_container
+
+
+@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     r = Receiver()
     yield r
