@@ -285,14 +285,15 @@ class BiometricsService:
         unknown = sorted(set(fingerprints) - set(FINGER_POSITIONS))
         if unknown:
             raise InvalidCapture(f"finger positions {unknown} are not 1-10")
-        vector = self._embed(photo)
-        face_quality = float(len(self.face_issues(photo)) == 0)
+        # A child under the capture age brings no photo: nothing to search, the fingers (if any) are kept.
+        vector = self._embed(photo) if photo else None
+        face_quality = float(len(self.face_issues(photo)) == 0) if photo else 0.0
         fingers = {p: (self.engines.fingerprints.extract(decode_image(data, mode="L", what=f"fingerprint {p}"), p),
                        data) for p, data in sorted(fingerprints.items())}
         now = utcnow()
         with self._lock:
             index = self._synced_index()
-            hits = index.search(vector[None, :], self._k + 1)[0]
+            hits = index.search(vector[None, :], self._k + 1)[0] if vector is not None else []
             best: dict[str, tuple[EnrolmentKey, float]] = {}
             for hit in hits:
                 pn = hit.key.personal_number
@@ -300,8 +301,9 @@ class BiometricsService:
                     best[pn] = (hit.key, hit.score)
             with self._uow() as uow:
                 key = EnrolmentKey(personal_number, application_id)
-                rows = [self._template_row(key, FACE, self.engines.embedder.name, vector.tobytes(), photo,
-                                           face_quality, now)]
+                rows = [] if vector is None else [
+                    self._template_row(key, FACE, self.engines.embedder.name, vector.tobytes(), photo, face_quality,
+                                       now)]
                 rows += [self._template_row(key, finger_modality(p), self.engines.fingerprints.name, sample.template,
                                             data, sample.quality, now) for p, (sample, data) in fingers.items()]
                 repo.replace_templates(uow.session, personal_number, application_id, rows)
@@ -325,8 +327,9 @@ class BiometricsService:
                     actor, "biometrics:application:screen", SCREEN_PURPOSE, personal_number,
                     details={"application": application_id, "candidates": len(candidate_rows)})])
                 uow.commit()
-            index.add([key], vector[None, :])
-            self._loaded[key] = now
+            if vector is not None:
+                index.add([key], vector[None, :])
+                self._loaded[key] = now
         return ScreenResult(tuple(Candidate(pn, score) for pn, (_, score) in best.items()))
 
     def application_cleared(self, application_id: str) -> bool:

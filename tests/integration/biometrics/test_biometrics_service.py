@@ -78,6 +78,9 @@ def test_a_candidate_ruled_distinct_clears_and_a_renewal_is_not_a_duplicate(bio_
     assert bio.decide("APP-E", ALICE, duplicate=False, actor="officer:sup") == "clear"
     assert bio.application_cleared("APP-E")
     assert not bio.application_cleared("APP-NEVER-SCREENED")
+    # A child under the capture age brings no photo: nothing to search, cleared.
+    assert bio.screen_application("APP-CHILD", BOB, b"", {}).candidates == ()
+    assert bio.application_cleared("APP-CHILD")
 
 
 def test_one_to_one_at_issuance_and_from_the_chip(bio_container: Container) -> None:
