@@ -67,7 +67,7 @@ def ingest_dir(directory: Path) -> None:
 @app.command("link")
 def link(
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark")] = "duckdb",
-    upper: Annotated[float, typer.Option(help="match weight above which pairs merge automatically")] = 12.0,
+    upper: Annotated[float, typer.Option(help="match weight above which pairs merge automatically")] = 10.0,
     lower: Annotated[float, typer.Option(help="match weight below which pairs stay apart")] = 4.0,
     merge: Annotated[bool, typer.Option("--merge/--no-merge", help="apply the automatic merges")] = True,
 ) -> None:

@@ -35,7 +35,7 @@ GUARDS: dict[str, tuple[str, frozenset[int]]] = {
 class Thresholds:
     """Match weights (log2 Bayes factors, prior included) that separate the three decisions."""
 
-    upper: float = 12.0
+    upper: float = 10.0
     lower: float = 4.0
 
     def __post_init__(self) -> None:

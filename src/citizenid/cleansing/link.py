@@ -14,7 +14,7 @@ The model (docs/decisions/0041-linkage-model.md) compares the features of
 
 Blocking never uses the family name alone; every rule pairs it with the given name or a full date.
 m is estimated by expectation maximisation in two sessions (blocked on the birth date, then on the
-name), u by random sampling with a fixed seed, so the same input gives the same model.  Pairs are
+given name and commune), u by random sampling with a fixed seed, so the same input gives the same model.  Pairs are
 then decided (:mod:`citizenid.cleansing.decide`) and clustered into persons.
 """
 
@@ -255,7 +255,9 @@ def link(
     training.estimate_u_using_random_sampling(
         max_pairs=parameters.u_max_pairs, seed=parameters.seed, num_chunks=parameters.u_chunks
     )
-    for rule in (block_on("dob"), block_on("fam", "giv")):
+    # Two sessions, each estimating what the other's blocking rule fixes; neither blocks on a name
+    # alone, which would pair every "Nguyễn … Anh" with every other (millions of pairs at scale).
+    for rule in (block_on("dob"), block_on("giv", "commune")):
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, record_sample_proportion=parameters.em_sample

@@ -595,7 +595,7 @@ def _run(session: Session, run_id: str) -> LinkageRunRow:
 
 
 def _latest_run(session: Session) -> str | None:
-    return session.scalar(select(LinkageRunRow.run_id).where(LinkageRunRow.status != "linking")
+    return session.scalar(select(LinkageRunRow.run_id).where(LinkageRunRow.status.in_(("linked", "merging", "merged")))
                           .order_by(LinkageRunRow.started_at.desc(), LinkageRunRow.run_id).limit(1))
 
 
