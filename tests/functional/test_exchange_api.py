@@ -4,6 +4,7 @@ enumeration, consent and fetch, aliases, the citizen's tracker."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from citizenid.exchange.domain import Limits
 from citizenid.exchange.notify import RecordingChannel
 from citizenid.exchange.tokens import PartnerKey
 from citizenid.exchange.wiring import wire_exchange
+from citizenid.otp.service import totp
 from citizenid.vntext import fold
 from tests.functional.exchange_helpers import TOKEN_URL, Partner, load_people, make_service
 
@@ -321,3 +323,28 @@ def test_a_citizen_lists_and_revokes_consents(
     assert refused.status_code == 403
     other = _citizen(client, channel, people[9]["personal_number"])
     assert client.post(f"/api/v1/portal/consents/{consent['consent_id']}/revoke", headers=other).status_code == 404
+
+
+def test_a_code_from_the_cards_otp_application_approves_a_consent(
+        client: TestClient, container: Container, people: list[dict[str, Any]]) -> None:
+    make_service(container, "NH-OTP", {"fetch": ID})
+    bank = Partner(client, container, "NH-OTP", "bank-otp")
+    number = people[10]["personal_number"]
+    enrolment = container.otp.enrol(number, "card-otp-1")
+    consent = bank.call("POST", "/api/v1/exchange/consents", {"identifier": number, "attributes": ["sex"],
+                                                               "purpose": "mở tài khoản"}).json()
+    approve = f"/api/v1/exchange/consents/{consent['consent_id']}/approve"
+    code = totp(enrolment.secret, int(time.time()))
+    wrong = "000000" if code != "000000" else "111111"
+    refused = bank.call("POST", approve, {"identifier": number, "card_otp": {"credential_id": "card-otp-1",
+                                                                              "code": wrong}})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "XCH-441"
+    both = bank.call("POST", approve, {"identifier": number, "code": "123456",
+                                       "card_otp": {"credential_id": "card-otp-1", "code": code}})
+    assert both.status_code == 400
+    approved = bank.call("POST", approve, {"identifier": number, "card_otp": {"credential_id": "card-otp-1",
+                                                                               "code": code}})
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["method"] == "card_otp"
+    assert any(r.action == "otp:code:validate" for r in container.audit.for_subject(number))

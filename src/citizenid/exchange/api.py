@@ -217,11 +217,18 @@ class CardIn(BaseModel):
         return CardSubmission(self.challenge_id, files, signature, self.access, self.chip_authenticated)
 
 
+class CardOtpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    credential_id: str = Field(min_length=1, max_length=36)
+    code: str = Field(pattern=r"^\d{6,8}$")
+
+
 class ApproveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     identifier: Number
-    code: str | None = Field(default=None, pattern=r"^\d{6}$")
-    card: CardIn | None = None
+    code: str | None = Field(default=None, pattern=r"^\d{6}$", description="the code sent to the citizen")
+    card: CardIn | None = Field(default=None, description="a card read answering a server challenge")
+    card_otp: CardOtpIn | None = Field(default=None, description="a code from the card's OTP application")
 
 
 class FetchIn(BaseModel):
@@ -250,10 +257,12 @@ def consent(request: Request, partner: Partner, consent_id: Annotated[str, Path(
 def approve(body: ApproveIn, request: Request, partner: Partner,
             consent_id: Annotated[str, Path(max_length=36)]) -> dict[str, Any]:
     principal, proof = partner
-    if (body.code is None) == (body.card is None):
-        raise ExchangeInvalid("approve with either the citizen's code or their card")
-    receipt = _service(request).approve_consent(principal, proof, consent_id, body.identifier, code=body.code,
-                                                card=body.card.submission() if body.card else None)
+    if sum(x is not None for x in (body.code, body.card, body.card_otp)) != 1:
+        raise ExchangeInvalid("approve with one of: the citizen's code, their card, their card's OTP")
+    receipt = _service(request).approve_consent(
+        principal, proof, consent_id, body.identifier, code=body.code,
+        card=body.card.submission() if body.card else None,
+        card_otp=(body.card_otp.credential_id, body.card_otp.code) if body.card_otp else None)
     return receipt.as_dict(subject=body.identifier)
 
 

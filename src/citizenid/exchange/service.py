@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from citizenid.audit.service import AccessRecord, AuditService
 from citizenid.db.base import utcnow
 from citizenid.db.uow import UnitOfWork
+from citizenid.errors import CitizenIdError
 from citizenid.exchange import repository as repo
 from citizenid.exchange.admin import PartnerAdministration
 from citizenid.exchange.commit import LoopCommitter, PendingWrite, write_batch
@@ -148,6 +149,7 @@ class ExchangeService(PartnerAdministration):
         channel: NotificationChannel,
         is_revoked: Callable[[str], bool],
         card_verifier: Callable[[Any], Any] | None = None,
+        card_otp: Callable[[str, str, str, str], object] | None = None,
         token_ttl_seconds: int = 300,
         consent_approval_seconds: int = 600,
         clock: Callable[[], dt.datetime] = utcnow,
@@ -163,6 +165,7 @@ class ExchangeService(PartnerAdministration):
         self._channel = channel
         self._is_revoked = is_revoked
         self._card_verifier = card_verifier
+        self._card_otp = card_otp
         self._ttl = token_ttl_seconds
         self._approval = dt.timedelta(seconds=consent_approval_seconds)
         self._clock = clock
@@ -372,10 +375,13 @@ class ExchangeService(PartnerAdministration):
         return receipt
 
     def approve_consent(self, principal: PartnerPrincipal, proof: DpopProof, consent_id: str, identifier: str,
-                        *, code: str | None = None, card: CardSubmission | None = None) -> ConsentReceipt:
-        """The citizen's approval, relayed by the partner: the one-time code they received, or their card."""
+                        *, code: str | None = None, card: CardSubmission | None = None,
+                        card_otp: tuple[str, str] | None = None) -> ConsentReceipt:
+        """The citizen's approval, relayed by the partner: the one-time code they received, their card, or a
+        code from their card's OTP application (``card_otp`` = credential id, code)."""
         now = self._clock()
         card_number = self._card_holder(principal, card) if card is not None else None
+        card_otp_ok = self._check_card_otp(principal, consent_id, identifier, card_otp) if card_otp else None
         with self._uow() as uow:
             session = uow.session
             self._admit(session, principal, proof)
@@ -386,7 +392,9 @@ class ExchangeService(PartnerAdministration):
                 if card_number != row.personal_number:
                     raise ConsentRefused("the card presented is not this person's")
                 row.method = "card"
-            elif code is None or row.attempts >= CODE_ATTEMPTS or not secrets.compare_digest(
+            elif card_otp_ok:
+                row.method = "card_otp"
+            elif card_otp_ok is False or code is None or row.attempts >= CODE_ATTEMPTS or not secrets.compare_digest(
                     row.code_hash or "", code_hash(consent_id, code)):
                 row.attempts += 1
                 if row.attempts >= CODE_ATTEMPTS:
@@ -401,6 +409,20 @@ class ExchangeService(PartnerAdministration):
                                                     "granted", details={"consent": consent_id, "method": row.method})])
             uow.commit()
             return self._receipt(session, row)
+
+    def _check_card_otp(self, principal: PartnerPrincipal, consent_id: str, identifier: str,
+                        card_otp: tuple[str, str]) -> bool:
+        """A code from the card's OTP application, checked (once) by the OTP area for the consent's person."""
+        if self._card_otp is None:
+            raise ExchangeInvalid("the card's OTP application is not connected to this platform")
+        with self._uow() as uow:
+            number = self._consent(uow.session, principal, consent_id, identifier).personal_number
+        credential_id, code = card_otp
+        try:
+            self._card_otp(number, credential_id, code, principal.actor)
+        except CitizenIdError:
+            return False
+        return True
 
     def fetch(self, principal: PartnerPrincipal, proof: DpopProof, consent_id: str, identifier: str, *,
               request_id: str | None = None) -> tuple[str, dict[str, str | None], ConsentReceipt]:

@@ -70,6 +70,8 @@ def wire_exchange(container: Any, *, channel: NotificationChannel | None = None,
         container.uow, read_session=container.session_factory, audit=container.audit, person_in=registry.person_in,
         alias_master=master, channel=channel,
         is_revoked=RevocationStatus(container), card_verifier=ChipCardVerifier(container.chip),
+        card_otp=lambda number, credential, code, actor: container.otp.validate(
+            number, credential, code, actor=actor, purpose="approve a consent to share data"),
     )
     events = EventService(container.uow, audit=container.audit, signing_seed=master, alias_master=master,
                           sender=sender)
