@@ -14,8 +14,8 @@ The model (docs/decisions/0041-linkage-model.md) compares the features of
 
 Blocking never uses the family name alone; every rule pairs it with the given name or a full date.
 m is estimated by expectation maximisation in two sessions (blocked on the birth date, then on the
-given name and commune), u by random sampling with a fixed seed, so the same input gives the same model.  Pairs are
-then decided (:mod:`citizenid.cleansing.decide`) and clustered into persons.
+family name, given name and commune), u by random sampling with a fixed seed, so the same input
+gives the same model.  Pairs are then decided (:mod:`citizenid.cleansing.decide`) and clustered into persons.
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ def link(
     )
     # Two sessions, each estimating what the other's blocking rule fixes; neither blocks on a name
     # alone, which would pair every "Nguyễn … Anh" with every other (millions of pairs at scale).
-    for rule in (block_on("dob"), block_on("giv", "commune")):
+    for rule in (block_on("dob"), block_on("fam", "giv", "commune")):
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, record_sample_proportion=parameters.em_sample
