@@ -90,11 +90,20 @@ def test_partner_routes_refuse_what_the_service_is_not_granted(client: TestClien
         ("POST", "/api/v1/exchange/consents", {"identifier": number, "attributes": ["sex"], "purpose": "thử"}),
         ("POST", "/api/v1/exchange/card/challenges", None),
         ("POST", "/api/v1/exchange/subscriptions", {"topics": ["death"], "url": "https://bank.example/hook"}),
+        ("POST", "/api/v1/exchange/aliases", {"identifier": number}),
     ]
     for method, path, body in calls:
         response = nobody.call(method, path, body)
         assert response.status_code == 403, (path, response.text)
         assert response.json()["code"] == "XCH-410"
+
+
+def test_portal_codes_are_throttled_per_number(client: TestClient, container: Container) -> None:
+    number = load_people(container, 5)[0]["personal_number"]
+    answers = [client.post("/api/v1/portal/login", json={"personal_number": number}) for _ in range(6)]
+    assert [a.status_code for a in answers] == [202] * 5 + [429]
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    assert answers[-1].headers["content-type"] == PROBLEM
 
 
 def test_administration_is_for_administrators(client: TestClient, container: Container) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +21,14 @@ from citizenid.audit.service import AccessRecord, AuditService, Tracker
 from citizenid.db.base import utcnow
 from citizenid.db.uow import UnitOfWork
 from citizenid.exchange.domain import ConsentReceipt, ConsentStatus, code_hash, is_number
-from citizenid.exchange.errors import CitizenNotAuthenticated, ExchangeInvalid, ExchangeNotFound
+from citizenid.exchange.errors import CitizenNotAuthenticated, ExchangeInvalid, ExchangeNotFound, RateLimited
 from citizenid.exchange.models import CitizenChallengeRow, CitizenSessionRow, ConsentRow, ServiceRow
 from citizenid.exchange.notify import Notification, NotificationChannel
 from citizenid.exchange.service import receipt_of
 
 CODE_ATTEMPTS = 5
+CHALLENGES_PER_WINDOW = 5
+CHALLENGE_WINDOW = 900.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +48,14 @@ class CitizenPortal:
         self._channel = channel
         self._ttl = session_ttl
         self._clock = clock
+        self._recent: dict[str, deque[float]] = {}
 
     def start_login(self, personal_number: str) -> str:
         """A challenge id; the code goes to the person's registered channel.  The answer is the same whether
         or not the number is registered, so the portal is no oracle for numbers."""
         if not is_number(personal_number):
             raise ExchangeInvalid("a personal number has 12 digits")
+        self._throttle(personal_number)
         challenge_id, code = str(uuid.uuid4()), f"{secrets.randbelow(10**6):06d}"
         now = self._clock()
         with self._uow() as uow:
@@ -62,6 +68,20 @@ class CitizenPortal:
             self._channel.send(Notification(personal_number, "portal-login",
                                             f"Mã đăng nhập cổng công dân: {code} (hiệu lực 5 phút).", code))
         return challenge_id
+
+    def _throttle(self, personal_number: str) -> None:
+        """At most five codes per number per 15 minutes (in this process): each costs the citizen a message,
+        and each is five guesses at a six-digit code."""
+        now = time.monotonic()
+        recent = self._recent.setdefault(personal_number, deque())
+        while recent and recent[0] < now - CHALLENGE_WINDOW:
+            recent.popleft()
+        if len(recent) >= CHALLENGES_PER_WINDOW:
+            raise RateLimited("too many login codes for this number; try again later",
+                              retry_after=int(recent[0] + CHALLENGE_WINDOW - now) + 1, limit=CHALLENGES_PER_WINDOW)
+        recent.append(now)
+        if len(self._recent) > 100_000:
+            self._recent.clear()
 
     def finish_login(self, personal_number: str, challenge_id: str, code: str) -> CitizenSession:
         now = self._clock()

@@ -52,6 +52,7 @@ from citizenid.exchange.errors import (
     ExchangeInvalid,
     ExchangeNotFound,
     InvalidClient,
+    OutsideGrant,
     PartnerNotAuthenticated,
     ProofReplayed,
 )
@@ -283,10 +284,13 @@ class ExchangeService(PartnerAdministration):
 
     def alias(self, principal: PartnerPrincipal, proof: DpopProof, identifier: str) -> str:
         """This service's alias for a person (any service may ask; the alias is useless elsewhere)."""
+        if not principal.grants:
+            raise OutsideGrant(f"service {principal.service_code} is granted nothing, so it needs no alias")
         with self._uow() as uow:
             self._admit(uow.session, principal, proof)
             number = self._number_of(uow.session, principal, identifier)
             if number is None or self._person_in(uow.session, number) is None:
+                self.detector.observe(principal.client_id, identifier, False)
                 raise ExchangeNotFound("no such person")
             alias = alias_for(self._alias_key(uow.session, principal.service_code), number)
             repo.keep_alias(uow.session, principal.service_code, alias, number)
