@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from citizenid.audit.service import AuditService
 from citizenid.auth.service import AuthService
 from citizenid.biometrics.service import BiometricsService, build_service
-from citizenid.cleansing.service import CleansingService
 from citizenid.cards.service import CardService
 from citizenid.chip.service import ChipService
+from citizenid.cleansing.service import CleansingService
 from citizenid.config import Settings, load_settings
 from citizenid.db import UnitOfWork, create_engine_for
 from citizenid.exchange.events import EventService

@@ -17,7 +17,8 @@ from tests.integration.cards.conftest import add_people, fingerprint_png, person
 
 
 def test_apply_to_dispatch_and_a_print_sheet(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, keystore_passphrase="cli-tests", argon2_memory_kib=1024, argon2_time_cost=1)
+    settings = Settings(data_dir=tmp_path, keystore_passphrase="cli-tests", argon2_memory_kib=1024, argon2_time_cost=1,
+                        biometrics="format-only")
     container = bootstrap(settings)
     upgrade(container.engine)
     container.pki.init()
@@ -27,7 +28,7 @@ def test_apply_to_dispatch_and_a_print_sheet(tmp_path: Path) -> None:
     for finger in (2, 7):
         (tmp_path / f"f{finger}.png").write_bytes(fingerprint_png(finger))
     env = {**os.environ, "CITIZENID_DATA_DIR": str(tmp_path), "CITIZENID_KEYSTORE_PASSPHRASE": "cli-tests",
-           "COLUMNS": "200"}
+           "CITIZENID_BIOMETRICS": "format-only", "COLUMNS": "200"}
     env.pop("CITIZENID_DATABASE_URL", None)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -12,9 +12,9 @@ from citizenid.app import PUBLIC_ROUTES
 from citizenid.audit.api import router as audit_router
 from citizenid.auth.api import router as auth_router
 from citizenid.auth.api import users_router
+from citizenid.biometrics.api import router as biometrics_router
 from citizenid.cards.api import applications_router, cards_router
 from citizenid.cleansing.api import router as cleansing_router
-from citizenid.biometrics.api import router as biometrics_router
 from citizenid.exchange.api import admin_router as exchange_admin_router
 from citizenid.exchange.api import portal_router
 from citizenid.exchange.api import router as exchange_router

@@ -75,7 +75,16 @@ from citizenid.cards.models import (
     IdempotencyKeyRow,
     OpenApplicationRow,
 )
-from citizenid.cards.printing import PrintedCard, SheetEntry, chip_face, print_sheet, render_back, render_front
+from citizenid.cards.printing import (
+    PrintedCard,
+    SheetEntry,
+    back_image,
+    chip_face,
+    front_image,
+    png,
+    print_copy,
+    print_sheet,
+)
 from citizenid.cards.repository import Worklist
 from citizenid.cards.sealed import MasterKey, Sealer, pack_fingerprints, unpack_fingerprints
 from citizenid.chip.service import ChipImage, ChipService, InProcessTransport, TrustStore, VirtualChip
@@ -585,9 +594,13 @@ class CardService:
         printed = _printed(holder, person, face if photo else None)
         folder = self._output / "batches" / item.batch_id
         folder.mkdir(parents=True, exist_ok=True)
-        _write(folder / f"{item.application_id}-front.png", render_front(printed))
-        _write(folder / f"{item.application_id}-back.png", render_back(printed))
+        front, back = front_image(printed), back_image(printed)
+        _write(folder / f"{item.application_id}-front.png", png(front))
+        _write(folder / f"{item.application_id}-back.png", png(back))
         clock.lap("print images")
+        _write(folder / f"{item.application_id}-front.jpg", print_copy(front))
+        _write(folder / f"{item.application_id}-back.jpg", print_copy(back))
+        clock.lap("print copies")
         card_number = format_card_number(repo.next_serial(session))
         if not _claim(session, item, "produced", card_number, None):
             return False  # another worker (SQLite, several processes) made it first: this one rolls back
@@ -634,8 +647,8 @@ class CardService:
                 BatchItemRow.batch_id == batch_id, BatchItemRow.status == "produced")
                 .order_by(BatchItemRow.card_number)).all()
         folder = self._output / "batches" / batch_id
-        entries = [SheetEntry(number or "", application_id, folder / f"{application_id}-front.png",
-                              folder / f"{application_id}-back.png") for number, application_id in items]
+        entries = [SheetEntry(number or "", application_id, folder / f"{application_id}-front.jpg",
+                              folder / f"{application_id}-back.jpg") for number, application_id in items]
         return print_sheet(entries, out, f"Lô / Batch {batch_id}")
 
     # --- issuance and after ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ has signed its quota of documents; the count is kept in memory and saved by :met
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -173,7 +174,8 @@ class PkiService:
             for entry in self._state["signers"]:
                 if entry["label"] == self._current.label:
                     entry["documents_signed"] = self._current.documents_signed
-        tmp = self._state_path.with_suffix(".tmp")
+        # One temporary file per process: production workers in several processes save the same state.
+        tmp = self._state_path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(self._state, indent=2, sort_keys=True))
         tmp.replace(self._state_path)
 

@@ -27,7 +27,8 @@ def slow_next_serial(session: object, name: str = "card") -> int:
 def main() -> None:
     url, data_dir, batch_id = sys.argv[1:4]
     repository.next_serial = slow_next_serial  # type: ignore[assignment]
-    container = bootstrap(Settings(data_dir=Path(data_dir), database_url=url, keystore_passphrase="cards-tests"))
+    container = bootstrap(Settings(data_dir=Path(data_dir), database_url=url, keystore_passphrase="cards-tests",
+                                   biometrics="format-only"))
     container.cards.run_batch(Principal("xuong", Role.PRODUCTION_OPERATOR), batch_id)
 
 
