@@ -99,6 +99,17 @@ def check_webhook_url(url: str) -> str:
     return url
 
 
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    delivery: tuple[str, int, str]
+    sequence_key: tuple[str, str]
+    url: str
+    body: bytes
+    principal: PartnerPrincipal
+    topic: str
+    event_id: str
+
+
 class EventService:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], *, audit: AuditService, signing_seed: Any,
                  alias_master: Any, sender: Sender = http_sender, max_attempts: int = 8,
@@ -184,9 +195,29 @@ class EventService:
     # -- delivery ---------------------------------------------------------------------------------------
 
     def deliver_due(self, *, limit: int = 500, now: dt.datetime | None = None) -> DeliveryReport:
-        """One pass: every due delivery whose earlier events (same subscription, same person) are done."""
+        """One pass: every due delivery whose earlier events (same subscription, same person) are done.
+
+        Three steps, so that no database transaction is open while a partner's server answers (on SQLite an
+        open write would hold up every other writer): plan in one short transaction, send without one,
+        record the outcomes in another.  Run one delivery worker per register."""
         now = now or self._clock()
-        delivered = retried = dead = 0
+        plan, dead = self._plan(now, limit)
+        sent: list[tuple[_Planned, int]] = []
+        failed: set[tuple[str, str]] = set()
+        for item in plan:
+            if item.sequence_key in failed:
+                continue  # an earlier event of this person failed in this pass: keep the order
+            headers = sign_request(self._key(), item.url, item.body, created=int(now.timestamp()))
+            status = self._sender(item.url, item.body, headers)
+            sent.append((item, status))
+            if not 200 <= status < 300:
+                failed.add(item.sequence_key)
+        delivered, retried, died = self._record(sent, now)
+        return DeliveryReport(delivered, retried, dead + died)
+
+    def _plan(self, now: dt.datetime, limit: int) -> tuple[list[_Planned], int]:
+        plan: list[_Planned] = []
+        dead = 0
         with self._uow() as uow:
             due = list(uow.session.execute(
                 select(DeliveryRow, OutboxRow, SubscriptionRow)
@@ -211,20 +242,30 @@ class EventService:
                     delivery.status, delivery.last_error = DEAD, "client suspended or grant withdrawn"
                     dead += 1
                     continue
-                body = self._body(uow.session, principal, event)
-                headers = sign_request(self._key(), sub.url, body, created=int(now.timestamp()))
-                status = self._sender(sub.url, body, headers)
+                plan.append(_Planned(
+                    (delivery.personal_number, delivery.version, delivery.subscription_id), key, sub.url,
+                    self._body(uow.session, principal, event), principal, event.topic, event.event_id))
+            uow.commit()
+        return plan, dead
+
+    def _record(self, sent: list[tuple[_Planned, int]], now: dt.datetime) -> tuple[int, int, int]:
+        delivered = retried = dead = 0
+        with self._uow() as uow:
+            for item, status in sent:
+                delivery = uow.session.get(DeliveryRow, item.delivery)
+                if delivery is None or delivery.status != PENDING:
+                    continue
                 delivery.attempts += 1
                 if 200 <= status < 300:
                     delivery.status, delivery.delivered_at, delivery.last_error = DELIVERED, now, None
                     delivered += 1
+                    principal = item.principal
                     self._audit.record_in(uow.session, [AccessRecord(
-                        actor=principal.actor, action=f"exchange:event:{event.topic}", purpose=principal.purpose,
-                        subject=event.personal_number, details={"service": principal.service_code,
-                                                                "event": event.event_id})])
+                        actor=principal.actor, action=f"exchange:event:{item.topic}", purpose=principal.purpose,
+                        subject=delivery.personal_number, details={"service": principal.service_code,
+                                                                   "event": item.event_id})])
                     continue
                 delivery.last_error = f"HTTP {status}" if status else "no answer"
-                blocked.add(key)
                 if delivery.attempts >= self._max_attempts:
                     delivery.status = DEAD
                     dead += 1
@@ -233,7 +274,7 @@ class EventService:
                     delivery.next_attempt_at = now + dt.timedelta(seconds=wait)
                     retried += 1
             uow.commit()
-        return DeliveryReport(delivered, retried, dead)
+        return delivered, retried, dead
 
     def _body(self, session: Session, principal: PartnerPrincipal, event: OutboxRow) -> bytes:
         subject = event.personal_number
