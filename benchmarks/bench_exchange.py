@@ -5,6 +5,8 @@ Every request carries a DPoP-bound access token and a fresh DPoP proof (made bef
 used once), and every verification is committed to the access log before the answer.
 
 - ``exchange.http.ping``: GET /api/v1/ping with an officer's token, the bare authenticated baseline;
+- ``exchange.http.partner_ping``: GET /api/v1/exchange/ping, a constant behind partner authentication (access
+  token and a DPoP proof checked, rate limit): what the partner's authentication alone costs;
 - ``exchange.http.verify``: one verification per request — requests/s, p50/p99, ratio to ping;
 - ``exchange.http.verify_batch``: ``BENCH_BATCH`` (default 20) verifications per request — verifications/s,
   request p50/p99, ratio of verifications/s to ping requests/s.
@@ -163,6 +165,12 @@ def main() -> None:
         def pings(n: int) -> list[bytes]:
             return [_raw("GET", "/api/v1/ping", officer, port=port)] * n
 
+        def partner_pings(n: int) -> list[bytes]:
+            path = "/api/v1/exchange/ping"
+            return [_raw("GET", path, {"Authorization": f"DPoP {access}",
+                                       "DPoP": dpop_key.dpop("GET", f"{url}{path}", access)}, port=port)
+                    for _ in range(n)]
+
         def verifies(n: int) -> list[bytes]:
             path = "/api/v1/exchange/verify"
             return [_raw("POST", path, _partner_headers(dpop_key, access, f"{url}{path}"),
@@ -175,6 +183,7 @@ def main() -> None:
                 for i in range(n)]
 
         ping = best_of(port, pings, requests)
+        partner_ping = best_of(port, partner_pings, requests)
         single = best_of(port, verifies, requests)
         grouped = best_of(port, batches, max(300, requests // batch * 2), batch_connections)
     finally:
@@ -182,6 +191,8 @@ def main() -> None:
         server.wait(20)
     common = {"people": count, "workers": workers}
     emit("exchange.http.ping", **common, rps=round(ping[0]), p50_ms=round(ping[1], 2), p99_ms=round(ping[2], 2))
+    emit("exchange.http.partner_ping", **common, rps=round(partner_ping[0]), p50_ms=round(partner_ping[1], 2),
+         p99_ms=round(partner_ping[2], 2), ratio_to_ping=round(partner_ping[0] / ping[0], 2))
     emit("exchange.http.verify", **common, rps=round(single[0]), p50_ms=round(single[1], 2),
          p99_ms=round(single[2], 2), ratio_to_ping=round(single[0] / ping[0], 2))
     emit("exchange.http.verify_batch", **common, batch=batch, connections=batch_connections,

@@ -86,6 +86,14 @@ async def token(request: Request) -> TokenOut:
     return TokenOut(access_token=issued.access_token, token_type=issued.token_type, expires_in=issued.expires_in)
 
 
+@router.get("/ping")
+async def partner_ping(partner: Partner) -> dict[str, str]:
+    """A constant behind partner authentication (token, DPoP proof, rate limit): the baseline that the
+    benchmark compares verify with, beside the officers' ``/api/v1/ping``.  Its proof is not stored, so it
+    costs no write; any other route spends the proof in the database."""
+    return {"pong": "ok", "client": partner[0].client_id}
+
+
 @router.get("/webhook-key")
 def webhook_key(request: Request) -> dict[str, Any]:
     """The public key (JWK) that signs event webhooks (RFC 9421, ed25519)."""

@@ -3,10 +3,13 @@ uses plain driver statements on the session's connection, as the register's pers
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from citizenid.db.driver import driver_cursor
@@ -20,6 +23,29 @@ from citizenid.exchange.models import (
     SubsystemRow,
     UsedJtiRow,
 )
+
+
+class LoopReader:
+    """Read-only sessions for the verify hot path.  On a thread running an event loop (the server's), they
+    share one long-lived connection, which saves a pool checkout and return per request; each session
+    still ends its transaction on close, so every request reads the latest commits.  Anywhere else they
+    are ordinary sessions."""
+
+    def __init__(self, engine: Engine, session_factory: Callable[[], Session]) -> None:
+        self._engine = engine
+        self._factory = session_factory
+        self._local = threading.local()
+
+    def __call__(self) -> Session:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self._factory()
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._engine.connect()
+            self._local.connection = connection
+        return Session(bind=connection)
 
 
 def client_status(session: Session, client_id: str) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 from citizenid.exchange.events import EventService, Sender, http_sender
 from citizenid.exchange.notify import FileChannel, NotificationChannel
 from citizenid.exchange.portal import CitizenPortal
+from citizenid.exchange.repository import LoopReader
 from citizenid.exchange.service import ExchangeService
 from citizenid.otp.service import FileMasterKey
 
@@ -67,8 +68,8 @@ def wire_exchange(container: Any, *, channel: NotificationChannel | None = None,
     channel = channel or FileChannel(container.settings.data_dir / "notifications.jsonl")
     registry = container.registry
     container.exchange = ExchangeService(
-        container.uow, read_session=container.session_factory, audit=container.audit, person_in=registry.person_in,
-        alias_master=master, channel=channel,
+        container.uow, read_session=LoopReader(container.engine, container.session_factory), audit=container.audit,
+        person_in=registry.person_in, alias_master=master, channel=channel,
         is_revoked=RevocationStatus(container), card_verifier=ChipCardVerifier(container.chip),
         card_otp=lambda number, credential, code, actor: container.otp.validate(
             number, credential, code, actor=actor, purpose="approve a consent to share data"),
