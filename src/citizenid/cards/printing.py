@@ -118,7 +118,7 @@ def render_back(card: PrintedCard) -> bytes:
 def print_copy(image: Image.Image) -> bytes:
     """The JPEG the print sheet embeds as it is (a PNG would be decoded and deflated again: 20x slower)."""
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=92)
+    image.save(out, "JPEG", quality=88)
     return out.getvalue()
 
 

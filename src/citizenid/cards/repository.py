@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from citizenid.cards.domain import ApplicationState, CardState
@@ -54,12 +56,16 @@ def cards_of(session: Session, personal_number: str) -> list[CardRow]:
 
 def next_serial(session: Session, name: str = "card") -> int:
     """The next value of a gapless counter; the row stays locked until the caller's transaction ends."""
-    value = session.scalar(update(SequenceRow).where(SequenceRow.name == name)
-                           .values(last_value=SequenceRow.last_value + 1).returning(SequenceRow.last_value))
+    bump = (update(SequenceRow).where(SequenceRow.name == name)
+            .values(last_value=SequenceRow.last_value + 1).returning(SequenceRow.last_value))
+    value = session.scalar(bump)
     if value is None:
-        session.add(SequenceRow(name=name, last_value=1))
-        session.flush()
-        return 1
+        # The migration seeds the row; a database emptied since (tests truncate) gets it back, once, even
+        # when several workers find it missing at the same moment.
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(SequenceRow).values(name=name, last_value=0).on_conflict_do_nothing())
+        value = session.scalar(bump)
+    assert value is not None
     return int(value)
 
 

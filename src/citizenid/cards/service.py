@@ -253,12 +253,12 @@ class CardService:
                             raise IdempotencyKeyReused(
                                 f"idempotency key '{key}' was used for a different request; use a new key")
                         return done.result_ref
-                ref = action(uow)
-                if key is not None:
-                    uow.session.add(IdempotencyKeyRow(actor=principal.actor, key=key, operation=operation,
-                                                      fingerprint=fingerprint, result_ref=ref,
-                                                      created_at=self._clock()))
                 try:
+                    ref = action(uow)
+                    if key is not None:
+                        uow.session.add(IdempotencyKeyRow(actor=principal.actor, key=key, operation=operation,
+                                                          fingerprint=fingerprint, result_ref=ref,
+                                                          created_at=self._clock()))
                     uow.commit()
                 except IntegrityError:
                     # A concurrent twin won: the second pass finds its key, or the rule it broke.

@@ -206,3 +206,26 @@ def test_a_second_first_card_is_refused(cards: Container) -> None:
     cards.cards.issue(REGISTRAR, application_id, officer_confirmed=True)
     with pytest.raises(ApplicantIneligible, match="already holds card"):
         apply(cards, number)
+
+
+def test_concurrent_intakes_make_one_application(any_cards: Container) -> None:
+    [number] = add_people(any_cards, person())
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def take(key: str | None) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(apply(any_cards, number, key=key).application.application_id)
+        except OpenApplicationExists as refused:
+            outcomes.append(f"refused {refused.extra['application_id']}")
+
+    threads = [threading.Thread(target=take, args=(k,)) for k in ("same", "same", None, None)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with any_cards.uow() as uow:
+        [only] = uow.session.scalars(select(ApplicationRow.application_id))
+    assert len(outcomes) == 4
+    assert all(o in (only, f"refused {only}") for o in outcomes), outcomes
