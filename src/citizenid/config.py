@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     biometrics_duplicate_threshold: float = 0.955  # 1:N: candidates at or above it go to a supervisor
     # Capture thresholds by name (JSON), overriding citizenid.biometrics.domain.QualityThresholds.
     biometrics_thresholds: dict[str, float] = Field(default_factory=dict)
-    biometrics_index: Literal["exact", "hnsw", "ivfpq"] = "exact"
+    biometrics_index: Literal["exact", "hnsw", "ivfpq", "ivfsq8"] = "exact"
     biometrics_shards: int = Field(default=1, ge=1, le=1024)
 
     def resolved_database_url(self) -> str:

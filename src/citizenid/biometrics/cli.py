@@ -75,6 +75,17 @@ def match(
     _echo({"score": round(result.score, 4), "threshold": result.threshold, "matched": result.matched})
 
 
+@app.command("verify-card")
+def verify_card(
+    ctx: typer.Context,
+    dg2: Annotated[Path, typer.Argument(help="EF.DG2 as read from the chip (e.g. by 'citizenid chip read')")],
+    live: Annotated[Path, typer.Argument(help="the live capture of the person presenting the card")],
+) -> None:
+    """The offline verifier's 1:1: the chip's portrait against the person in front of the reader."""
+    result = _service(ctx).verify_card_holder(_read(dg2, "DG2 file"), _read(live, "live capture"))
+    _echo({"score": round(result.score, 4), "threshold": result.threshold, "matched": result.matched})
+
+
 @app.command("queue")
 def queue(ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, max=500)] = 100) -> None:
     """Duplicate candidates waiting for a supervisor."""

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from citizenid.app import create_app
 from citizenid.biometrics.cli import app as bio_cli
 from citizenid.bootstrap import Container
+from citizenid.chip.lds import encode_dg2
 from tests.conftest import make_container
 from tests.functional.conftest import PASSWORD, USERS, login
 from tests.unit.biometrics import samples
@@ -160,6 +161,10 @@ def test_console_check_and_match(bio: Container, tmp_path: Path) -> None:
     runner = CliRunner()
     matched = runner.invoke(bio_cli, ["match", str(photo), str(live)], obj=bio.biometrics)
     assert '"matched": true' in matched.output, matched.output
+    dg2 = tmp_path / "dg2.bin"
+    dg2.write_bytes(encode_dg2(samples.portrait_bytes(), 288, 368))
+    from_chip = runner.invoke(bio_cli, ["verify-card", str(dg2), str(live)], obj=bio.biometrics)
+    assert '"matched": true' in from_chip.output, from_chip.output
     checked = runner.invoke(bio_cli, ["check", str(photo), "--finger", f"2={finger}"], obj=bio.biometrics)
     assert checked.exit_code == 1  # refused: finger 7 is missing
     assert "missing fingerprints: 7" in checked.output

@@ -58,7 +58,7 @@ def test_re_enrolment_supersedes_and_rebuild_compacts() -> None:
     assert shard.search(x[3:4], 1)[0][0].key.application_id == "A3"
 
 
-@pytest.mark.parametrize("kind", ["hnsw", "ivfpq"])
+@pytest.mark.parametrize("kind", ["hnsw", "ivfpq", "ivfsq8"])
 def test_compressed_indexes_recall_the_true_match(kind: str) -> None:
     x = cloud(2000, d=32, seed=2)
     index = ShardedIndex.local(32, shards=2, parameters=IndexParameters(kind=kind, min_train=500, pq_m=8))
