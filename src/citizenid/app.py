@@ -22,11 +22,14 @@ from citizenid.biometrics.api import router as biometrics_router
 from citizenid.bootstrap import Container, bootstrap
 from citizenid.cards.api import applications_router, cards_router
 from citizenid.cleansing.api import router as cleansing_router
+from citizenid.documents.api import partner_router as documents_partner_router
+from citizenid.documents.api import portal_router as documents_portal_router
 from citizenid.errors import CitizenIdError
 from citizenid.exchange.api import PUBLIC_ROUTES as EXCHANGE_PUBLIC
 from citizenid.exchange.api import admin_router as exchange_admin_router
 from citizenid.exchange.api import portal_router
 from citizenid.exchange.api import router as exchange_router
+from citizenid.exchange.api_cases import cases_router
 from citizenid.otp.api import router as otp_router
 from citizenid.refdata.api import router as refdata_router
 from citizenid.registry.api import router as registry_router
@@ -115,6 +118,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(exchange_router)
     app.include_router(exchange_admin_router)
     app.include_router(portal_router)
+    app.include_router(cases_router)
+    app.include_router(documents_partner_router)
+    app.include_router(documents_portal_router)
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(registry_router)
@@ -122,10 +128,10 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(signing_router)
     app.include_router(otp_router)
+    app.include_router(biometrics_router)
     app.include_router(applications_router)
     app.include_router(cards_router)
     app.include_router(cleansing_router)
-    app.include_router(biometrics_router)
     mount_pages(app, container.settings.data_dir / "keys")
     return app
 

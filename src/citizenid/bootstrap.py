@@ -20,6 +20,7 @@ from citizenid.chip.service import ChipService
 from citizenid.cleansing.service import CleansingService
 from citizenid.config import Settings, load_settings
 from citizenid.db import UnitOfWork, create_engine_for
+from citizenid.documents.service import DocumentService
 from citizenid.exchange.events import EventService
 from citizenid.exchange.portal import CitizenPortal
 from citizenid.exchange.service import ExchangeService
@@ -49,6 +50,7 @@ class Container:
     signing: SigningService
     otp: OtpService
     cards: CardService
+    documents: DocumentService
     # The card pipeline's BiometricGate: reference models, or format checks only (CITIZENID_BIOMETRICS).
     biometrics: BiometricsService
     cleansing: CleansingService
@@ -109,6 +111,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None)
         signing=SigningService(pki),
         otp=OtpService(new_uow, FileMasterKey(settings.data_dir / "keys" / "otp-master.key")),
         cards=cards,
+        documents=DocumentService(new_uow, registry=registry, audit=audit),
         biometrics=biometrics,
         cleansing=CleansingService(new_uow, registry=registry, audit=audit),
     )

@@ -22,6 +22,7 @@ from citizenid.cleansing.cli import app as cleanse_app
 from citizenid.clictx import container
 from citizenid.db.migrate import current_revision, drift, upgrade
 from citizenid.demo import run_demo
+from citizenid.documents.cli import app as documents_app
 from citizenid.errors import CitizenIdError, InvalidInput
 from citizenid.exchange.cli import app as partner_app
 from citizenid.pki.cli import app as pki_app
@@ -52,6 +53,7 @@ app.add_typer(batch_app, name="batch")
 app.add_typer(sign_app, name="sign")
 app.add_typer(audit_app, name="audit")
 app.add_typer(bio_app, name="bio")
+app.add_typer(documents_app, name="documents")
 app.add_typer(partner_app, name="partner")
 err = Console(stderr=True)
 

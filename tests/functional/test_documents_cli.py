@@ -23,7 +23,7 @@ def test_an_agency_loads_its_licences_and_an_operator_reads_them(run, tmp_path: 
         f'add,driving_licence,010203040501,{living[0]["personal_number"]},"{{""classes"": ""B""}}"\n'
         f'add,driving_licence,0102,{living[1]["personal_number"]},"{{""classes"": ""B""}}"\n',
         encoding="utf-8")
-    loaded = run("documents", "load", str(source), "--agency", "MPS-TRAFFIC")
+    loaded = run("documents", "load", str(source), "--agency", "BCA")
     assert loaded.returncode == 0, loaded.stderr
     assert "accepted 1, rejected 1" in loaded.stdout
     assert "DOC-001" in (tmp_path / "gplx.errors.csv").read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ def test_an_agency_loads_its_licences_and_an_operator_reads_them(run, tmp_path: 
 
 def test_bad_input_is_one_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     assert_one_line_error(run("documents", "show", "12"), "DOC-001")
-    assert_one_line_error(run("documents", "load", str(tmp_path / "none.csv"), "--agency", "VSS"), "DOC-001")
+    assert_one_line_error(run("documents", "load", str(tmp_path / "none.csv"), "--agency", "BHXH"), "DOC-001")
     unknown = run("documents", "load", str(tmp_path / "none.csv"), "--agency", "NOBODY")
     assert unknown.returncode == 2
     assert "Traceback" not in unknown.stderr

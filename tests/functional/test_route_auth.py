@@ -15,9 +15,12 @@ from citizenid.auth.api import users_router
 from citizenid.biometrics.api import router as biometrics_router
 from citizenid.cards.api import applications_router, cards_router
 from citizenid.cleansing.api import router as cleansing_router
+from citizenid.documents.api import partner_router as documents_partner_router
+from citizenid.documents.api import portal_router as documents_portal_router
 from citizenid.exchange.api import admin_router as exchange_admin_router
 from citizenid.exchange.api import portal_router
 from citizenid.exchange.api import router as exchange_router
+from citizenid.exchange.api_cases import cases_router
 from citizenid.otp.api import router as otp_router
 from citizenid.refdata.api import router as refdata_router
 from citizenid.registry.api import router as registry_router
@@ -77,7 +80,7 @@ def test_no_router_hides_a_route_from_the_walk() -> None:
     for router in (applications_router, cards_router,
                    audit_router, auth_router, users_router, registry_router, refdata_router, signing_router,
                    otp_router, exchange_router, exchange_admin_router, portal_router, biometrics_router,
-                   cleansing_router):
+                   cleansing_router, documents_partner_router, documents_portal_router, cases_router):
         assert all(getattr(r, "include_in_schema", True) for r in router.routes), router.prefix
 
 

@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     SIGNATURE_VALIDATE = "signing:signature:validate"
     DOCUMENT_SIGN = "signing:document:sign"
     OTP_VALIDATE = "otp:code:validate"
+    EXCHANGE_MANAGE = "exchange:partner:manage"
     CARD_APPLY = "card:application:create"
     CARD_APPLICATION_READ = "card:application:read"
     CARD_VERIFY = "card:application:verify"
@@ -51,7 +52,6 @@ class Permission(enum.StrEnum):
     CLEANSING_REVIEW = "cleansing:pair:review"
     CLEANSING_MERGE = "cleansing:person:merge"
     CLEANSING_REPORT = "cleansing:quality:read"
-    EXCHANGE_MANAGE = "exchange:partner:manage"
 
 
 # Any officer may check a signed document or a citizen's one-time password; signing with a card image

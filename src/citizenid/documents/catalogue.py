@@ -110,17 +110,17 @@ def vehicle_plate(number: str, holder: str) -> str:  # noqa: ARG001
 CATALOGUE: dict[str, DocumentType] = {
     t.code: t
     for t in (
-        DocumentType("health_insurance", "Thẻ bảo hiểm y tế", "Health insurance card", "VSS",
+        DocumentType("health_insurance", "Thẻ bảo hiểm y tế", "Health insurance card", "BHXH",
                      health_insurance_number, ("benefit_level", "registered_facility", "valid_from", "valid_until"),
                      ("benefit_level", "registered_facility", "valid_from", "valid_until"), expires=True),
-        DocumentType("driving_licence", "Giấy phép lái xe", "Driving licence", "MPS-TRAFFIC",
+        DocumentType("driving_licence", "Giấy phép lái xe", "Driving licence", "BCA",
                      driving_licence_number, ("classes", "issued_on", "valid_until", "issued_by"),
                      ("classes", "issued_on", "valid_until"), expires=True),
-        DocumentType("social_insurance", "Sổ bảo hiểm xã hội", "Social insurance book", "VSS",
+        DocumentType("social_insurance", "Sổ bảo hiểm xã hội", "Social insurance book", "BHXH",
                      social_insurance_number, ("issued_on", "issued_by"), ("issued_on",), expires=False),
-        DocumentType("tax_code", "Mã số thuế cá nhân", "Personal tax code", "GDT", tax_code,
+        DocumentType("tax_code", "Mã số thuế cá nhân", "Personal tax code", "BTC", tax_code,
                      ("registered_on", "tax_office"), ("tax_office",), expires=False),
-        DocumentType("vehicle_registration", "Giấy đăng ký xe", "Vehicle registration", "MPS-TRAFFIC", vehicle_plate,
+        DocumentType("vehicle_registration", "Giấy đăng ký xe", "Vehicle registration", "BCA", vehicle_plate,
                      ("vehicle_type", "brand", "registered_on", "valid_until"),
                      ("vehicle_type", "brand", "registered_on"), expires=False),
     )

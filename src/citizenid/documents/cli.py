@@ -33,7 +33,7 @@ def types() -> None:
 @app.command("load")
 def load(
     path: Annotated[Path, typer.Argument(help="CSV: action, doc_type, doc_number, personal_number, attributes")],
-    agency: Annotated[str, typer.Option(help="the issuing agency's member code, e.g. MPS-TRAFFIC")],
+    agency: Annotated[str, typer.Option(help="the issuing agency's member code, e.g. BCA")],
     errors: Annotated[Path | None, typer.Option(help="where rejected rows go (default: <file>.errors.csv)")] = None,
 ) -> None:
     """Load an agency's existing documents; rows that fail go to an error file with their reasons.

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from citizenid.audit.domain import AccessRecord
 from citizenid.audit.service import AuditService
@@ -179,6 +180,16 @@ class DocumentService:
             uow.commit()
         return found
 
+    def documents_in(self, session: Session, personal_number: str, types: frozenset[str]) -> dict[str, Any]:
+        """For the exchange, inside its transaction (it audits the access): per type, the holder's documents
+        valid today as that type may be shared."""
+        today = self._clock().date()
+        found: dict[str, list[dict[str, Any]]] = {t: [] for t in types}
+        for document in repo.of_holder(session, personal_number):
+            if document.doc_type in found and document.valid_on(today):
+                found[document.doc_type].append(shared_view(document))
+        return found
+
     def verify(self, actor: str, personal_number: str, doc_type: str, *, purpose: str,
                licence_class: str | None = None, on: dt.date | None = None) -> bool:
         """Yes/no: the holder has a valid document of this type (and licence class) on the day."""
@@ -207,6 +218,13 @@ class DocumentService:
             uow.commit()
             return [DocumentVersion(r.version, r.action, r.recorded_at, r.recorded_by, dict(r.snapshot))
                     for r in rows]
+
+
+def shared_view(document: Document) -> dict[str, Any]:
+    """What a service with a grant and consent receives: number, validity and the shareable attributes."""
+    return {"number": document.doc_number, "valid_from": document.valid_from.isoformat(),
+            "valid_until": document.valid_until.isoformat() if document.valid_until else None,
+            "status": document.status.value, **document.shared(document_type(document.doc_type))}
 
 
 def _holder(number: str) -> str:

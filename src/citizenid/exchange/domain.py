@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from citizenid.documents.catalogue import CATALOGUE as DOCUMENT_TYPES
 from citizenid.exchange.errors import EnumerationSuspected, ExchangeInvalid, OutsideGrant, RateLimited
 from citizenid.vntext import fold, nfc, tone_key
 
@@ -30,6 +31,16 @@ class Operation(enum.StrEnum):
     FETCH = "fetch"
     CARD_AUTH = "card_auth"
     EVENTS = "events"
+    # Integrated documents (decision 0071): an issuing agency pushes the types it issues; a service asks
+    # yes/no about the types it is granted.  Scope: document type codes.
+    DOCUMENTS_PUSH = "documents_push"
+    DOCUMENTS_VERIFY = "documents_verify"
+    # A service that decides a case records its outcome in the register as a life event.  Scope: event kinds.
+    RECORD_EVENTS = "record_events"
+
+
+# Fetch and card authentication may also carry a person's valid integrated documents, one attribute per type.
+DOCUMENT_ATTRIBUTE_PREFIX = "document:"
 
 
 class Attribute(enum.StrEnum):
@@ -75,13 +86,21 @@ class ConsentStatus(enum.StrEnum):
 
 
 def scope_values(operation: Operation, values: Iterable[str]) -> frozenset[str]:
-    """Validate a grant's scope: attributes for verify/fetch/card_auth, event topics for events."""
-    kind: type[enum.StrEnum] = EventTopic if operation is Operation.EVENTS else Attribute
-    allowed = {m.value for m in kind}
+    """Validate a grant's scope: attributes for verify, attributes and documents for fetch/card_auth, event
+    topics for events and record_events, document types for the document operations."""
+    document_types = set(DOCUMENT_TYPES)
+    allowed, kind = {
+        Operation.EVENTS: ({m.value for m in EventTopic}, "event topic"),
+        Operation.RECORD_EVENTS: ({EventTopic.CHANGE_OF_RESIDENCE.value}, "event kind"),
+        Operation.DOCUMENTS_PUSH: (document_types, "document type"),
+        Operation.DOCUMENTS_VERIFY: (document_types, "document type"),
+        Operation.VERIFY: ({m.value for m in Attribute}, "attribute"),
+    }.get(operation, ({m.value for m in Attribute} | {DOCUMENT_ATTRIBUTE_PREFIX + t for t in document_types},
+                      "attribute"))
     found = frozenset(values)
     unknown = sorted(found - allowed)
     if unknown:
-        raise ExchangeInvalid(f"not a {kind.__name__.lower()} for {operation.value}: {', '.join(unknown)}; "
+        raise ExchangeInvalid(f"not a {kind} for {operation.value}: {', '.join(unknown)}; "
                               f"one of {', '.join(sorted(allowed))}")
     return found
 

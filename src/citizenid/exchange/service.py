@@ -13,7 +13,7 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ from citizenid.exchange import repository as repo
 from citizenid.exchange.admin import PartnerAdministration
 from citizenid.exchange.commit import LoopCommitter, PendingWrite, write_batch
 from citizenid.exchange.domain import (
+    DOCUMENT_ATTRIBUTE_PREFIX,
     Attribute,
     ClientStatus,
     ConsentReceipt,
@@ -105,7 +106,7 @@ class VerifyAnswer:
 @dataclass(frozen=True, slots=True)
 class CardIdentity:
     identifier: str
-    attributes: dict[str, str | None]
+    attributes: dict[str, Any]
     checks: list[dict[str, Any]]
 
 
@@ -151,6 +152,7 @@ class ExchangeService(PartnerAdministration):
         is_revoked: Callable[[str], bool],
         card_verifier: Callable[[Any], Any] | None = None,
         card_otp: Callable[[str, str, str, str], object] | None = None,
+        documents_in: Callable[[Session, str, frozenset[str]], dict[str, Any]] | None = None,
         token_ttl_seconds: int = 300,
         consent_approval_seconds: int = 600,
         clock: Callable[[], dt.datetime] = utcnow,
@@ -167,6 +169,7 @@ class ExchangeService(PartnerAdministration):
         self._is_revoked = is_revoked
         self._card_verifier = card_verifier
         self._card_otp = card_otp
+        self._documents_in = documents_in
         self._ttl = token_ttl_seconds
         self._approval = dt.timedelta(seconds=consent_approval_seconds)
         self._clock = clock
@@ -429,7 +432,7 @@ class ExchangeService(PartnerAdministration):
         return True
 
     def fetch(self, principal: PartnerPrincipal, proof: DpopProof, consent_id: str, identifier: str, *,
-              request_id: str | None = None) -> tuple[str, dict[str, str | None], ConsentReceipt]:
+              request_id: str | None = None) -> tuple[str, dict[str, Any], ConsentReceipt]:
         """The attributes the consent and the current grant both allow, once per consent."""
         now = self._clock()
         scope = principal.require(Operation.FETCH)
@@ -451,7 +454,8 @@ class ExchangeService(PartnerAdministration):
                 raise ConsentRefused(f"consent {consent_id} is {row.status} or expired: it allows no fetch now")
             person = self._person_in(session, row.personal_number)
             allowed = sorted(set(row.attributes) & scope)
-            held = attributes_of(person) if person is not None else {}
+            held: dict[str, Any] = attributes_of(person) if person is not None else {}
+            held |= self._documents(session, row.personal_number, allowed)
             values = {name: held.get(name) for name in allowed}
             subject = self._identifier_for(session, principal, row.personal_number)
             self._audit.record_in(session, [AccessRecord(
@@ -504,12 +508,22 @@ class ExchangeService(PartnerAdministration):
             person = self._person_in(session, number)
             if person is None:
                 raise CardRejected("the card's holder is not in the register")
-            held = attributes_of(person)
+            held: dict[str, Any] = attributes_of(person) | self._documents(session, number, scope)
             identifier = self._identifier_for(session, principal, number)
             self._audit.record_in(session, [_access(principal, "exchange:person:card_auth", number, "ok", request_id,
                                                     {"attributes": sorted(scope)})])
             uow.commit()
         return CardIdentity(identifier, {name: held.get(name) for name in sorted(scope)}, checks)
+
+    def _documents(self, session: Session, number: str, names: Iterable[str]) -> dict[str, Any]:
+        """``document:<type>`` attributes: the holder's documents of those types valid today, as the type
+        allows them to be shared (integrated documents, decision 0071)."""
+        types = frozenset(n.removeprefix(DOCUMENT_ATTRIBUTE_PREFIX) for n in names
+                          if n.startswith(DOCUMENT_ATTRIBUTE_PREFIX))
+        if not types or self._documents_in is None:
+            return {}
+        found = self._documents_in(session, number, types)
+        return {DOCUMENT_ATTRIBUTE_PREFIX + t: found.get(t, []) for t in types}
 
     def _card_holder(self, principal: PartnerPrincipal, card: CardSubmission) -> str:
         """Check a card read against a challenge this client was issued; the holder's personal number."""
@@ -546,6 +560,22 @@ class ExchangeService(PartnerAdministration):
         return str(number)
 
     # -- refusals -----------------------------------------------------------------------------------------
+
+    # -- operations other areas carry out for partners (integrated documents, a case's outcome) ------------
+
+    def admit_operation(self, principal: PartnerPrincipal, proof: DpopProof, operation: Operation,
+                        wanted: Iterable[str], identifier: str) -> str:
+        """Check the grant, the client's standing and the proof's freshness, and resolve the person: what
+        every partner operation needs before another area does the work.  Returns the personal number."""
+        principal.require(operation, wanted)
+        with self._uow() as uow:
+            self._admit(uow.session, principal, proof)
+            number = self._number_of(uow.session, principal, identifier)
+            uow.commit()
+        if number is None:
+            self.detector.observe(principal.client_id, identifier, False)
+            raise ExchangeNotFound("no person with this identifier for this service")
+        return number
 
     def record_refusal(self, actor: str, action: str, code: str, detail: str, request_id: str | None) -> None:
         """Every refused partner request leaves an entry: who (as far as known), what, and why."""

@@ -73,6 +73,7 @@ def wire_exchange(container: Any, *, channel: NotificationChannel | None = None,
         is_revoked=RevocationStatus(container), card_verifier=ChipCardVerifier(container.chip),
         card_otp=lambda number, credential, code, actor: container.otp.validate(
             number, credential, code, actor=actor, purpose="approve a consent to share data"),
+        documents_in=container.documents.documents_in,
     )
     events = EventService(container.uow, audit=container.audit, signing_seed=master, alias_master=master,
                           sender=sender)

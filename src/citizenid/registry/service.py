@@ -29,6 +29,7 @@ from citizenid.registry.domain import (
     PartialDate,
     Person,
     Relationship,
+    Status,
     apply_event,
     build_person,
     diff,
@@ -246,6 +247,14 @@ class RegistryService:
     def count(self) -> int:
         with self._uow() as uow:
             return repo.count_persons(uow.session)
+
+    def holder_status(self, number: str) -> Status | None:
+        """Whether a number belongs to a living or a deceased person (None: to nobody).  For other areas'
+        checks before they link something to a person; it reveals no personal data, so it is not audited."""
+        value = parse_number(number).value
+        with self._uow() as uow:
+            row = repo.get_row(uow.session, value)
+            return None if row is None else Status(row.status)
 
     def counts_by_province(self, principal: Principal) -> dict[str, int]:
         """Living and deceased persons per residence province: a statistic, not personal data."""

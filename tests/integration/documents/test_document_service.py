@@ -38,14 +38,14 @@ def licence(number: str, holder: str, action: Action = Action.ADD, **attributes:
 def test_a_licence_is_added_renewed_suspended_and_kept_with_its_history(any_container: Container) -> None:
     c = any_container
     holder = people(c)[0]["personal_number"]
-    added = c.documents.push(TRAFFIC, "MPS-TRAFFIC", GRANT, licence("010203040506", holder))
+    added = c.documents.push(TRAFFIC, "BCA", GRANT, licence("010203040506", holder))
     assert added.version == 1
     assert c.documents.verify("partner:bank", holder, "driving_licence", purpose="account opening",
                               licence_class="B", on=dt.date(2026, 11, 27))
-    renewed = c.documents.push(TRAFFIC, "MPS-TRAFFIC", GRANT, licence(
+    renewed = c.documents.push(TRAFFIC, "BCA", GRANT, licence(
         "010203040506", holder, Action.RENEW, issued_on="2026-11-01"))
     assert renewed.valid_until == dt.date(2036, 11, 1)
-    c.documents.push(TRAFFIC, "MPS-TRAFFIC", GRANT, licence("010203040506", holder, Action.SUSPEND))
+    c.documents.push(TRAFFIC, "BCA", GRANT, licence("010203040506", holder, Action.SUSPEND))
     assert not c.documents.verify("partner:bank", holder, "driving_licence", purpose="account opening",
                                   licence_class="B")
     history = c.documents.history("officer:x", holder, "driving_licence", "010203040506", purpose="check")
@@ -61,7 +61,7 @@ def test_a_licence_is_added_renewed_suspended_and_kept_with_its_history(any_cont
 def test_refusals_store_nothing_and_leave_an_audit_entry(any_container: Container) -> None:
     c = any_container
     first, second = (p["personal_number"] for p in people(c)[:2])
-    c.documents.push(TRAFFIC, "MPS-TRAFFIC", GRANT, licence("010203040506", first))
+    c.documents.push(TRAFFIC, "BCA", GRANT, licence("010203040506", first))
     cases: list[tuple[Push, frozenset[str], type[Exception]]] = [
         (licence("010203040506", second), GRANT, DocumentConflict),        # someone else's number
         (licence("010203040506", first), GRANT, DocumentConflict),         # a duplicate
@@ -73,7 +73,7 @@ def test_refusals_store_nothing_and_leave_an_audit_entry(any_container: Containe
     ]
     for push, grant, error in cases:
         with pytest.raises(error):
-            c.documents.push(TRAFFIC, "MPS-TRAFFIC", grant, push)
+            c.documents.push(TRAFFIC, "BCA", grant, push)
     assert c.documents.of_holder("officer:x", second, purpose="check") == []
     refused = [r for r in c.audit.recent(limit=50, actor=TRAFFIC) if r.outcome == "refused"]
     assert len(refused) == len(cases)
@@ -85,7 +85,7 @@ def test_no_document_for_the_dead(any_container: Container) -> None:
     c.registry.record_event(operator_principal("t"), holder, LifeEvent(
         EventKind.DEATH, dt.date(2026, 1, 2), "giấy báo tử", "Luật Hộ tịch 2014", {}))
     with pytest.raises(HolderNotEligible, match="deceased"):
-        c.documents.push(TRAFFIC, "MPS-TRAFFIC", GRANT, licence("010203040506", holder))
+        c.documents.push(TRAFFIC, "BCA", GRANT, licence("010203040506", holder))
 
 
 def test_bulk_load_reports_each_bad_row(any_container: Container, tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_bulk_load_reports_each_bad_row(any_container: Container, tmp_path: Path
         f'add,driving_licence,010203040504,{holders[2]},"not json"\n',
         encoding="utf-8")
     errors = tmp_path / "errors.csv"
-    report = c.documents.load_file(TRAFFIC, "MPS-TRAFFIC", GRANT, source, errors_path=errors)
+    report = c.documents.load_file(TRAFFIC, "BCA", GRANT, source, errors_path=errors)
     assert (report.accepted, report.rejected) == (2, 4)
     lines = errors.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 5
@@ -114,11 +114,11 @@ def test_unreadable_bulk_files_are_refused_whole(container: Container, tmp_path:
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"action,doc_type\n\xff\xfe")
     with pytest.raises(DocumentInvalid, match="not UTF-8"):
-        container.documents.load_file(TRAFFIC, "MPS-TRAFFIC", GRANT, bad, errors_path=tmp_path / "e.csv")
+        container.documents.load_file(TRAFFIC, "BCA", GRANT, bad, errors_path=tmp_path / "e.csv")
     short = tmp_path / "short.csv"
     short.write_text("action,doc_type\nadd,tax_code\n", encoding="utf-8")
     with pytest.raises(DocumentInvalid, match="lacks the columns"):
-        container.documents.load_file(TRAFFIC, "MPS-TRAFFIC", GRANT, short, errors_path=tmp_path / "e.csv")
+        container.documents.load_file(TRAFFIC, "BCA", GRANT, short, errors_path=tmp_path / "e.csv")
     with pytest.raises(DocumentInvalid, match="cannot read"):
-        container.documents.load_file(TRAFFIC, "MPS-TRAFFIC", GRANT, tmp_path / "missing.csv",
+        container.documents.load_file(TRAFFIC, "BCA", GRANT, tmp_path / "missing.csv",
                                       errors_path=tmp_path / "e.csv")

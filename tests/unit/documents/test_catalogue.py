@@ -97,7 +97,7 @@ def test_licence_classes_and_terms() -> None:
 
 def test_a_licence_lives_and_is_verified_by_class() -> None:
     kind = document_type("driving_licence")
-    licence = add(kind, HOLDER, "010203040506", {"classes": "B", "issued_on": "2020-05-01"}, agency="MPS-TRAFFIC",
+    licence = add(kind, HOLDER, "010203040506", {"classes": "B", "issued_on": "2020-05-01"}, agency="BCA",
                   today=TODAY)
     assert licence.valid_until == dt.date(2030, 5, 1)
     assert holds([licence], "driving_licence", TODAY, "B")
@@ -118,12 +118,12 @@ def test_a_licence_lives_and_is_verified_by_class() -> None:
 def test_attributes_outside_the_type_are_refused() -> None:
     kind = document_type("health_insurance")
     with pytest.raises(DocumentInvalid, match="no attribute diagnosis"):
-        add(kind, HOLDER, "0123456789", {"diagnosis": "x", "valid_until": "2027-01-01"}, agency="VSS", today=TODAY)
+        add(kind, HOLDER, "0123456789", {"diagnosis": "x", "valid_until": "2027-01-01"}, agency="BHXH", today=TODAY)
     with pytest.raises(DocumentInvalid, match="needs valid_until"):
-        add(kind, HOLDER, "0123456789", {"benefit_level": "4"}, agency="VSS", today=TODAY)
+        add(kind, HOLDER, "0123456789", {"benefit_level": "4"}, agency="BHXH", today=TODAY)
     card = add(kind, HOLDER, "0123456789", {"benefit_level": "4", "registered_facility": "BV Bạch Mai",
                                             "valid_from": "2026-01-01", "valid_until": "2026-12-31"},
-               agency="VSS", today=TODAY)
+               agency="BHXH", today=TODAY)
     assert card.shared(kind, frozenset({"valid_until"})) == {"valid_until": "2026-12-31"}
     with pytest.raises(DocumentConflict, match="extend"):
         change(kind, card, Action.RENEW, {"valid_until": "2026-06-30"}, today=TODAY)
