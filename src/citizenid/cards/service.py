@@ -87,7 +87,7 @@ from citizenid.cards.printing import (
 )
 from citizenid.cards.repository import Worklist
 from citizenid.cards.sealed import MasterKey, Sealer, pack_fingerprints, unpack_fingerprints
-from citizenid.chip.service import ChipImage, ChipService, InProcessTransport, TrustStore, VirtualChip
+from citizenid.chip.service import ChipImage, ChipService, File, InProcessTransport, TrustStore, VirtualChip
 from citizenid.db.base import utcnow
 from citizenid.db.uow import UnitOfWork
 from citizenid.registry.domain import Person, Status
@@ -322,7 +322,7 @@ class CardService:
             application_id = f"HS{now:%y%m%d}{secrets.randbelow(10**10):010d}"
             session.add(ApplicationIdRow(application_id=application_id, personal_number=number))
             session.add(OpenApplicationRow(personal_number=number, application_id=application_id))
-            session.add(ApplicationRow(
+            session.add(row := ApplicationRow(
                 personal_number=number, application_id=application_id, province=person.residence_province,
                 site=site.strip(), reason=reason.value, state=ApplicationState.RECEIVED.value, state_since=now,
                 version=1, declared=dict(declared),
@@ -340,12 +340,17 @@ class CardService:
                 note=reason.value))
             self._audit.record_in(session, [_access(principal, "card:application:create", "card application",
                                                     number, {"application_id": application_id})])
+            created.append(_application_view(row))
             return application_id
 
+        created: list[ApplicationView] = []
         application_id = self._idempotent(principal, idempotency_key, "application:create", request, intake)
         screened = self._gate.screen_application(application_id, person.personal_number, photo or b"",
                                                  fingerprints)
-        return Receipt(self.get_application(principal, application_id, audit=False), len(screened.candidates))
+        # A replayed request answers with the application as it is now; a new one as it was just recorded.
+        fresh = [view for view in created if view.application_id == application_id]
+        view = fresh[0] if fresh else self.get_application(principal, application_id, audit=False)
+        return Receipt(view, len(screened.candidates))
 
     def get_application(self, principal: Principal, application_id: str, *, audit: bool = True) -> ApplicationView:
         principal.require(Permission.CARD_APPLICATION_READ)
@@ -835,6 +840,8 @@ class CardService:
                 raise CardInvalid(f"card {card_number} takes no updates")
             holder = repo.card_holder(person, card.issue_date, card.expiry_date)
             files = self._chip.updated_files(image, holder)
+            if files[File.DG13] == image.files[File.DG13]:
+                raise CardInvalid(f"card {card_number} already carries the register's current details")
             previous = image.to_bytes()
             chip = VirtualChip(image)
             self._chip.write_update(InProcessTransport(chip), image.mrz_information, image.update_key, files)

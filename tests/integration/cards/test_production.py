@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from citizenid.bootstrap import Container
 from citizenid.cards.domain import ApplicationState, Reason, RevocationReason
-from citizenid.cards.errors import CardNotFound, HolderNotConfirmed, IllegalTransition
+from citizenid.cards.errors import CardInvalid, CardNotFound, HolderNotConfirmed, IllegalTransition
 from citizenid.cards.models import ApplicationRow, BatchItemRow, CardRow
 from citizenid.chip.service import ChipService, Command, File, InProcessTransport, Reader, TrustStore, VirtualChip
 from citizenid.registry.domain import EventKind, LifeEvent
@@ -226,6 +226,8 @@ def test_update_after_issuance_rewrites_dg13_and_sod_and_keeps_the_old_chip(card
     assert "Số 99 phố Kim Mã" in result.holder.place_of_residence
     assert cards.cards.verify_card(REGISTRAR, card)["valid"] is True
     assert [e.event for e in cards.cards.card_history(REGISTRAR, card)][-1] == "updated"
+    with pytest.raises(CardInvalid, match="already carries"):
+        cards.cards.update_card(REGISTRAR, card)
 
 
 def test_the_chip_refuses_an_update_without_the_issuers_key(cards: Container) -> None:
