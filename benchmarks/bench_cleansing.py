@@ -26,6 +26,7 @@ Size: ``BENCH_CLEANSING_PEOPLE`` (default 100,000 people; about 2.2 records each
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import resource
@@ -39,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from citizenid.cleansing.evaluate import cluster_level, pairwise, pairwise_edges
-from citizenid.cleansing.features import feature_rows, unique_id
+from citizenid.cleansing.features import feature_columns, unique_id
 from citizenid.cleansing.link import LinkageParameters, link
 from citizenid.cleansing.normalise import normalise
 from citizenid.cleansing.validate import validate
@@ -136,8 +137,9 @@ def generic_splink(records: list[tuple[str, str, dict[str, Any]]]) -> dict[str, 
 
 
 def citizenid_pipeline(records: list[tuple[str, str, dict[str, Any]]]) -> dict[str, Any]:
-    frame = pd.DataFrame(feature_rows(records))
-    outcome = link(frame, LinkageParameters())
+    frame = pd.DataFrame(feature_columns(records))
+    memory = os.environ.get("BENCH_CLEANSING_DUCKDB_MEMORY", "5GB")
+    outcome = link(frame, LinkageParameters(duckdb_memory_limit=memory))
     pairs = outcome.pairs
     merged = pairs[pairs["decision"] == "merge"]
     review = pairs[pairs["decision"] == "review"]
@@ -180,9 +182,8 @@ def _report(name: str, cluster_of: dict[str, str], truth: dict[str, str], second
 
 
 def clean_share(
-    records: list[tuple[str, str, dict[str, Any]]], data: LegacyData, reviews: list[tuple[str, str]]
+    records: list[tuple[str, str, dict[str, Any]]], defects: set[str], reviews: list[tuple[str, str]]
 ) -> None:
-    defects = {unique_id(e.source, e.record_id) for e in data.errors if e.kind in DEFECT_KINDS}
     pending = {uid for pair in reviews for uid in pair}
     agree = measured_clean = true_clean = 0
     for source, record_id, record in records:
@@ -242,8 +243,11 @@ def main() -> None:
     data = generate_legacy(count, seed=SEED)
     records = canonical_records(data)
     truth = {unique_id(r["source"], r["record_id"]): r["person_id"] for r in data.truth.to_pylist()}
+    defects = {unique_id(e.source, e.record_id) for e in data.errors if e.kind in DEFECT_KINDS}
     emit("cleansing.sources", people=data.people, records=len(records), injected_errors=len(data.errors),
          seconds=round(time.perf_counter() - start, 1))
+    del data  # the sources as Arrow tables and the error log: the forked methods need only the records
+    gc.collect()
 
     methods = os.environ.get("BENCH_CLEANSING_METHODS", "exact,generic,citizenid").split(",")
     if "exact" in methods:
@@ -260,7 +264,7 @@ def main() -> None:
             with_review_f1=round(with_review.f1, 5))
     auto = pairwise_edges(result["merges"], truth)
     emit("cleansing.citizenid.auto_precision", merges=len(result["merges"]), precision=round(auto.precision, 6))
-    clean_share(records, data, result["reviews"])
+    clean_share(records, defects, result["reviews"])
     if "--no-febrl" not in sys.argv:
         febrl()
 

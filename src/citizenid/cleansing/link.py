@@ -50,6 +50,8 @@ class LinkageParameters:
     """Assumed recall of the deterministic rule that estimates the prior match probability."""
     em_max_iterations: int = 25
     u_chunks: int = 10
+    duckdb_memory_limit: str | None = None
+    """DuckDB spills to disk above this (e.g. "5GB"); None: DuckDB's default, 80 % of the machine."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -191,11 +193,16 @@ def BLOCKING_RULES(block_on: Any) -> list[Any]:  # noqa: N802 - a constant list,
     ]
 
 
-def _db_api(engine: Engine, spark: Any = None) -> Any:
+def _db_api(engine: Engine, spark: Any = None, memory_limit: str | None = None) -> Any:
     if engine == "duckdb":
+        import duckdb  # noqa: PLC0415
         from splink import DuckDBAPI  # noqa: PLC0415
 
-        return DuckDBAPI()
+        connection = duckdb.connect()
+        if memory_limit:
+            connection.execute(f"SET memory_limit = '{memory_limit}'")
+            connection.execute("SET preserve_insertion_order = false")
+        return DuckDBAPI(connection)
     if engine == "spark":
         from splink import SparkAPI  # noqa: PLC0415
 
@@ -245,7 +252,7 @@ def link(
         return LinkOutcome(_empty_pairs(), {uid: uid for uid in frame["unique_id"]}, {})
     from splink import Linker, block_on  # noqa: PLC0415
 
-    db_api = _db_api(engine, spark)
+    db_api = _db_api(engine, spark, parameters.duckdb_memory_limit)
     table = db_api.register(frame if engine == "duckdb" else db_api.spark.createDataFrame(frame.astype(object)))
     linker = Linker(table, settings(engine, max_iterations=parameters.em_max_iterations), log_level=logging.WARNING)
     training = linker.training
