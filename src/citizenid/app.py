@@ -36,6 +36,7 @@ from citizenid.registry.api import router as registry_router
 from citizenid.signing.api import router as signing_router
 from citizenid.web.console import PUBLIC_PAGES
 from citizenid.web.mount import is_page, mount_pages, page_error
+from citizenid.web.portal import PUBLIC_PORTAL_PAGES
 
 log = logging.getLogger("citizenid.http")
 PROBLEM = "application/problem+json"
@@ -49,7 +50,7 @@ PUBLIC_ROUTES = AUTH_PUBLIC | EXCHANGE_PUBLIC | frozenset(
         ("GET", "/docs"),
         ("GET", "/docs/oauth2-redirect"),
     }
-) | PUBLIC_PAGES
+) | PUBLIC_PAGES | PUBLIC_PORTAL_PAGES
 
 
 def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:

@@ -69,7 +69,7 @@ def test_every_route_needs_credentials_except_the_public_ones(client: TestClient
             if path.startswith(PAGE_PREFIXES):
                 # A page sends a stranger's browser to the sign-in page instead.
                 assert response.status_code == 303, (method, path, headers, response.status_code)
-                assert response.headers["location"] == "/login"
+                assert response.headers["location"] == ("/portal/login" if path.startswith("/portal") else "/login")
                 continue
             assert response.status_code == 401, (method, path, headers, response.status_code)
             assert response.headers["content-type"] == "application/problem+json"

@@ -6,6 +6,9 @@ import re
 from importlib.resources import files
 
 from citizenid.auth.domain import Role
+from citizenid.documents.catalogue import CATALOGUE
+from citizenid.documents.domain import DocumentStatus
+from citizenid.exchange.domain import ConsentStatus
 from citizenid.registry.domain import EventKind, Relationship, Sex, Status
 from citizenid.web.i18n import LANGUAGES, Translator, catalogue
 
@@ -27,7 +30,9 @@ def test_every_message_has_a_vietnamese_translation() -> None:
     vi = catalogue("vi")
     coded = {f"sex:{s.value}" for s in Sex} | {f"status:{s.value}" for s in Status} | {
         f"event:{k.value}" for k in EventKind} | {f"relationship:{r.value}" for r in Relationship} | {
-        f"language:{code}" for code in LANGUAGES} | {r.value for r in Role}
+        f"language:{code}" for code in LANGUAGES} | {r.value for r in Role} | {
+        f"document:{code}" for code in CATALOGUE} | {f"document-status:{s.value}" for s in DocumentStatus} | {
+        f"consent:{s.value}" for s in ConsentStatus}
     messages = _messages()
     assert len(messages) > 40
     missing = sorted((messages | coded) - set(vi))

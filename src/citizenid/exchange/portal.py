@@ -134,6 +134,23 @@ class CitizenPortal:
             uow.commit()
             return receipt_of(row, uow.session.get(ServiceRow, row.service_code))
 
+    def record(self, personal_number: str) -> Any:
+        """My record as the register holds it (a citizen reading their own data is an access like any)."""
+        with self._uow() as uow:
+            person = self._person_in(uow.session, personal_number)
+            self._audit.record_in(uow.session, [AccessRecord(
+                actor=f"citizen:{personal_number}", action="registry:person:read", purpose="citizen portal",
+                subject=personal_number)])
+            uow.commit()
+            return person
+
+    def logout(self, token: str) -> None:
+        with self._uow() as uow:
+            row = uow.session.get(CitizenSessionRow, _hash(token))
+            if row is not None:
+                uow.session.delete(row)
+            uow.commit()
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -11,10 +11,12 @@ from fastapi.staticfiles import StaticFiles
 
 from citizenid.errors import CitizenIdError
 from citizenid.web.console import router as console_router
+from citizenid.web.portal import CitizenSignInRequired
+from citizenid.web.portal import router as portal_router
 from citizenid.web.rendering import Page, SignInRequired, language_of
 from citizenid.web.security import PageKeys
 
-PAGE_PREFIXES = ("/console", "/login", "/logout", "/language")
+PAGE_PREFIXES = ("/console", "/login", "/logout", "/language", "/portal")
 
 
 def is_page(request: Request) -> bool:
@@ -26,6 +28,11 @@ def mount_pages(app: FastAPI, keys_dir: Path) -> None:
     app.state.page_keys = PageKeys(keys_dir)
     app.mount("/static", StaticFiles(directory=str(files("citizenid.web") / "static")), name="static")
     app.include_router(console_router)
+    app.include_router(portal_router)
+
+    @app.exception_handler(CitizenSignInRequired)
+    async def _citizen_sign_in(request: Request, exc: CitizenSignInRequired) -> Response:  # noqa: ARG001
+        return RedirectResponse("/portal/login", status_code=303)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:  # noqa: ARG001 - handler signature

@@ -45,6 +45,7 @@ class Page:
     principal: Principal | None = None
     session_token: str | None = None
     csrf: str = ""
+    citizen: str | None = None  # the personal number of a citizen signed in to the portal
 
     @property
     def t(self) -> Translator:
