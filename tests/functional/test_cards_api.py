@@ -63,6 +63,14 @@ def test_the_card_life_over_http(api: TestClient, cards: Container) -> None:
     second = api.post("/api/v1/applications", json=_body(number), headers=registrar)
     assert (second.status_code, second.json()["code"], second.json()["application_id"]) == (409, "CRD-410",
                                                                                            application_id)
+    amended = api.post(f"/api/v1/applications/{application_id}/declaration",
+                       json={"declared": {"given_name": "Ân"}}, headers=registrar)
+    assert amended.json()["mismatches"] == [{"field": "given_name", "declared": "Ân", "registered": "An"}]
+    mismatch = api.post(f"/api/v1/applications/{application_id}/verify", headers=registrar)
+    assert (mismatch.status_code, mismatch.json()["code"]) == (400, "CRD-402")
+    assert mismatch.json()["mismatches"][0]["field"] == "given_name"
+    api.post(f"/api/v1/applications/{application_id}/declaration", json={"declared": {"given_name": "An"}},
+             headers=registrar)
     early = api.post(f"/api/v1/applications/{application_id}/approve", headers=supervisor)
     assert (early.status_code, early.json()["code"]) == (409, "CRD-409")
     assert api.post(f"/api/v1/applications/{application_id}/verify", headers=registrar).json()["state"] == "verified"
@@ -128,6 +136,7 @@ FORBIDDEN = [
     ("GET", "/api/v1/applications/HS1", "kiemtoan"),
     ("GET", "/api/v1/applications/HS1/history", "quantri"),
     ("POST", "/api/v1/applications/HS1/verify", "xuong"),
+    ("POST", "/api/v1/applications/HS1/declaration", "xuong"),
     ("POST", "/api/v1/applications/HS1/approve", "canbo.hn"),
     ("POST", "/api/v1/applications/HS1/reject", "canbo.hn"),
     ("POST", "/api/v1/applications/HS1/cancel", "xuong"),
@@ -150,6 +159,7 @@ FORBIDDEN = [
 BODIES = {
     "/api/v1/applications": _body("001090000001"),
     "/api/v1/applications/HS1/reject": {"reason": "x"},
+    "/api/v1/applications/HS1/declaration": {"declared": {}},
     "/api/v1/applications/HS1/cancel": {},
     "/api/v1/applications/HS1/issue": {},
     "/api/v1/cards/campaign/targets": {"milestone": "issued", "target": 1, "due_date": "2030-01-01"},

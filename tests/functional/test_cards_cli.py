@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from citizenid.auth.domain import operator_principal
 from citizenid.bootstrap import bootstrap
+from citizenid.cards.errors import RegisterMismatch
 from citizenid.config import Settings
 from citizenid.db.migrate import upgrade
 from tests.functional.test_cli import assert_one_line_error
@@ -39,11 +42,17 @@ def test_apply_to_dispatch_and_a_print_sheet(tmp_path: Path) -> None:
                   "--fingerprint", f"2={tmp_path / 'f2.png'}")
     assert_one_line_error(missing, "CRD-401")
     applied = run("card", "apply", number, "--site", "CA", "--photo", str(tmp_path / "face.jpg"),
-                  "--fingerprint", f"2={tmp_path / 'f2.png'}", "--fingerprint", f"7={tmp_path / 'f7.png'}")
+                  "--fingerprint", f"2={tmp_path / 'f2.png'}", "--fingerprint", f"7={tmp_path / 'f7.png'}",
+                  "--declare", "given_name=Ân")
     assert applied.returncode == 0, applied.stderr
-    application_id = json.loads(applied.stdout)["application_id"]
+    receipt = json.loads(applied.stdout)
+    application_id = receipt["application_id"]
+    assert receipt["mismatches"] == [{"field": "given_name", "declared": "Ân", "registered": "An"}]
     # Each command is a process of its own (~3 s): the steps between them run in-process.
     container = bootstrap(settings)
+    with pytest.raises(RegisterMismatch):
+        container.cards.verify(operator_principal(), application_id)
+    container.cards.amend(operator_principal(), application_id, {"given_name": "An"})  # the papers say An
     container.cards.verify(operator_principal(), application_id)
     container.cards.approve(operator_principal(), application_id)
     created = run("batch", "create", "--limit", "5")

@@ -97,6 +97,17 @@ def verify(application_id: str, request: Request, principal: CurrentPrincipal,
     return asdict(cards(request).verify(principal, application_id, idempotency_key=idempotency_key))
 
 
+class DeclarationIn(BaseModel):
+    declared: dict[str, str | None]
+
+
+@applications_router.post("/{application_id}/declaration")
+def amend(application_id: str, body: DeclarationIn, request: Request, principal: CurrentPrincipal,
+          idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """Correct the declared details of a received application; mismatches are worked out again."""
+    return asdict(cards(request).amend(principal, application_id, body.declared, idempotency_key=idempotency_key))
+
+
 @applications_router.post("/{application_id}/approve")
 def approve(application_id: str, request: Request, principal: CurrentPrincipal,
             idempotency_key: IdempotencyKey = None) -> dict[str, Any]:

@@ -43,6 +43,7 @@ def apply(
     reason: Annotated[Reason, typer.Option()] = Reason.FIRST_CARD,
     photo: Annotated[Path | None, typer.Option(help="JPEG or PNG")] = None,
     fingerprint: Annotated[list[str] | None, typer.Option(help="POSITION=FILE, e.g. 2=right-index.png")] = None,
+    declare: Annotated[list[str] | None, typer.Option(help="FIELD=VALUE as the applicant states it")] = None,
     idempotency_key: Annotated[str | None, typer.Option(help="repeat the command safely")] = None,
 ) -> None:
     """Take an application for a person in the register; prints the receipt."""
@@ -52,8 +53,14 @@ def apply(
         if not position.isdigit() or not file:
             raise CardInvalid(f"'{item}' is not POSITION=FILE")
         prints[int(position)] = _read(Path(file), "fingerprint")
+    declared: dict[str, str] = {}
+    for item in declare or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise CardInvalid(f"'{item}' is not FIELD=VALUE")
+        declared[name] = value
     receipt = container().cards.take_application(
-        operator(), number, reason=reason, site=site, declared={},
+        operator(), number, reason=reason, site=site, declared=declared,
         photo=_read(photo, "photo") if photo else None, fingerprints=prints, idempotency_key=idempotency_key)
     _echo({**asdict(receipt.application), "biometric_candidates": receipt.candidates})
 
@@ -70,6 +77,19 @@ def show_application(application_id: str) -> None:
 def check(application_id: str) -> None:
     """received → verified: the declared details agree with the register."""
     _echo(asdict(container().cards.verify(operator(), application_id)))
+
+
+@card_app.command("amend")
+def amend(application_id: str,
+          declare: Annotated[list[str], typer.Option(help="FIELD=VALUE as the applicant's papers state it")]) -> None:
+    """Correct the declared details of a received application."""
+    declared: dict[str, str] = {}
+    for item in declare:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise CardInvalid(f"'{item}' is not FIELD=VALUE")
+        declared[name] = value
+    _echo(asdict(container().cards.amend(operator(), application_id, declared)))
 
 
 @card_app.command("approve")

@@ -409,6 +409,30 @@ class CardService:
                                    + ", ".join(m.field for m in found), mismatches=listed)
         return self._move(principal, application_id, ApplicationState.VERIFIED, idempotency_key, "verify")
 
+    def amend(self, principal: Principal, application_id: str, declared: Mapping[str, Any], *,
+              idempotency_key: str | None = None) -> ApplicationView:
+        """Correct what was declared at the counter (a typing slip) while the application is received; the
+        mismatches are worked out again against the register."""
+        principal.require(Permission.CARD_APPLY)
+        with self._uow() as uow:
+            number = self._visible_application(uow, principal, application_id).personal_number
+        person = self._registry.get_person(principal, number, purpose="card application check")
+        found = compare_details(declared, person.to_dict())
+
+        def act(uow: UnitOfWork) -> str:
+            row = self._visible_application(uow, principal, application_id)
+            if row.state != ApplicationState.RECEIVED.value:
+                raise IllegalTransition(f"only a received application can be amended; {application_id} is {row.state}")
+            row.declared = dict(declared)
+            row.mismatches = [{"field": m.field, "declared": m.declared, "registered": m.registered} for m in found]
+            self._audit.record_in(uow.session, [_access(principal, "card:application:amend", "card application",
+                                                        row.personal_number)])
+            return application_id
+
+        self._idempotent(principal, idempotency_key, "application:amend",
+                         {"application_id": application_id, "declared": dict(declared)}, act)
+        return self.get_application(principal, application_id, audit=False)
+
     def approve(self, principal: Principal, application_id: str, *, idempotency_key: str | None = None
                 ) -> ApplicationView:
         principal.require(Permission.CARD_DECIDE)
