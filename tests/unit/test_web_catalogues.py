@@ -6,10 +6,12 @@ import re
 from importlib.resources import files
 
 from citizenid.auth.domain import Role
+from citizenid.cards.domain import ApplicationState, CardState, Reason, RevocationReason
 from citizenid.documents.catalogue import CATALOGUE
 from citizenid.documents.domain import DocumentStatus
 from citizenid.exchange.domain import ConsentStatus
 from citizenid.registry.domain import EventKind, Relationship, Sex, Status
+from citizenid.web.cards_pages import DECLARED_FIELDS, FINGERS
 from citizenid.web.i18n import LANGUAGES, Translator, catalogue
 
 WEB = files("citizenid.web")
@@ -32,7 +34,10 @@ def test_every_message_has_a_vietnamese_translation() -> None:
         f"event:{k.value}" for k in EventKind} | {f"relationship:{r.value}" for r in Relationship} | {
         f"language:{code}" for code in LANGUAGES} | {r.value for r in Role} | {
         f"document:{code}" for code in CATALOGUE} | {f"document-status:{s.value}" for s in DocumentStatus} | {
-        f"consent:{s.value}" for s in ConsentStatus}
+        f"consent:{s.value}" for s in ConsentStatus} | {f"application:{s.value}" for s in ApplicationState} | {
+        f"reason:{r.value}" for r in Reason} | {f"card:{s.value}" for s in CardState} | {
+        f"revocation:{r.value}" for r in RevocationReason} | {f"field:{f}" for f in DECLARED_FIELDS} | {
+        f"finger:{f}" for f in FINGERS}
     messages = _messages()
     assert len(messages) > 40
     missing = sorted((messages | coded) - set(vi))

@@ -147,7 +147,23 @@ def dashboard(page: OfficerPage) -> Response:
     provinces = {p.code: p.name for p in current_provinces()}
     rows = sorted(((provinces.get(code, code), n) for code, n in counts.items()), key=lambda r: -r[1])
     return page.render("dashboard.html", total=sum(counts.values()), rows=rows,
-                       largest=max(counts.values(), default=1))
+                       largest=max(counts.values(), default=1), campaign=campaign_rows(page))
+
+
+# --- the campaign ----------------------------------------------------------------------------------------
+
+
+def campaign_rows(page: Page) -> list[dict[str, Any]]:
+    """Targets with their progress, for the dashboard; empty for officers who may not read the campaign."""
+    if not page.can(Permission.CAMPAIGN_READ.value):
+        return []
+    rows = []
+    for p in page.request.app.state.container.cards.campaign(page.officer()):
+        share = min(1.0, p.done / p.target) if p.target else 0.0
+        rows.append({"milestone": p.milestone, "province": p.province, "target": p.target, "done": p.done,
+                     "due": p.due_date, "forecast": p.forecast, "on_track": p.on_track, "share": share,
+                     "rate": p.daily_rate})
+    return rows
 
 
 # --- finding a person ----------------------------------------------------------------------------------

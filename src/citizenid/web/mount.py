@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from citizenid.errors import CitizenIdError
+from citizenid.web.cards_pages import router as cards_pages_router
 from citizenid.web.console import router as console_router
 from citizenid.web.portal import CitizenSignInRequired
 from citizenid.web.portal import router as portal_router
@@ -28,6 +29,7 @@ def mount_pages(app: FastAPI, keys_dir: Path) -> None:
     app.state.page_keys = PageKeys(keys_dir)
     app.mount("/static", StaticFiles(directory=str(files("citizenid.web") / "static")), name="static")
     app.include_router(console_router)
+    app.include_router(cards_pages_router)
     app.include_router(portal_router)
 
     @app.exception_handler(CitizenSignInRequired)

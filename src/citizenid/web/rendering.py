@@ -17,7 +17,7 @@ from citizenid.web.security import LANGUAGE_COOKIE, PageKeys
 # Pages must not be cached by the browser or a proxy: they carry personal data.
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
             "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
                                        "script-src 'self'; form-action 'self'; frame-ancestors 'none'"}
 
 

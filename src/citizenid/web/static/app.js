@@ -15,6 +15,19 @@ document.addEventListener("DOMContentLoaded", () => {
     kind.addEventListener("change", sync);
     sync();
   }
+  // Preview a photo or fingerprint before it is sent.
+  for (const input of document.querySelectorAll("input[type=file][data-preview]")) {
+    input.addEventListener("change", () => {
+      const img = document.getElementById(input.dataset.preview);
+      if (input.files && input.files[0]) { img.src = URL.createObjectURL(input.files[0]); img.hidden = false; }
+    });
+  }
+  // Highlight a declared value that differs from the register as the officer types.
+  for (const input of document.querySelectorAll("input[data-registered]")) {
+    const mark = () => input.closest("tr").classList.toggle("differs", input.value.trim() !== input.dataset.registered);
+    input.addEventListener("input", mark);
+    mark();
+  }
   // One submission per form: a double click does not send it twice.
   for (const form of document.querySelectorAll("form[method=post]")) {
     form.addEventListener("submit", () => {
