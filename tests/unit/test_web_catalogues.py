@@ -37,7 +37,8 @@ def test_every_message_has_a_vietnamese_translation() -> None:
         f"consent:{s.value}" for s in ConsentStatus} | {f"application:{s.value}" for s in ApplicationState} | {
         f"reason:{r.value}" for r in Reason} | {f"card:{s.value}" for s in CardState} | {
         f"revocation:{r.value}" for r in RevocationReason} | {f"field:{f}" for f in DECLARED_FIELDS} | {
-        f"finger:{f}" for f in FINGERS}
+        f"finger:{f}" for f in FINGERS} | {f"review:{s}" for s in ("pending", "accepted", "rejected")} | {
+        f"merge:{s}" for s in ("applied", "undone")}
     messages = _messages()
     assert len(messages) > 40
     missing = sorted((messages | coded) - set(vi))

@@ -147,10 +147,17 @@ def dashboard(page: OfficerPage) -> Response:
     provinces = {p.code: p.name for p in current_provinces()}
     rows = sorted(((provinces.get(code, code), n) for code, n in counts.items()), key=lambda r: -r[1])
     return page.render("dashboard.html", total=sum(counts.values()), rows=rows,
-                       largest=max(counts.values(), default=1), campaign=campaign_rows(page))
+                       largest=max(counts.values(), default=1), campaign=campaign_rows(page),
+                       clean=_clean_rows(page))
 
 
 # --- the campaign ----------------------------------------------------------------------------------------
+
+
+def _clean_rows(page: Page) -> list[dict[str, Any]]:
+    from citizenid.web.review_pages import clean_share_rows  # noqa: PLC0415 - the review pages import us
+
+    return clean_share_rows(page)
 
 
 def campaign_rows(page: Page) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from citizenid.web.console import router as console_router
 from citizenid.web.portal import CitizenSignInRequired
 from citizenid.web.portal import router as portal_router
 from citizenid.web.rendering import Page, SignInRequired, language_of
+from citizenid.web.review_pages import router as review_pages_router
 from citizenid.web.security import PageKeys
 
 PAGE_PREFIXES = ("/console", "/login", "/logout", "/language", "/portal")
@@ -30,6 +31,7 @@ def mount_pages(app: FastAPI, keys_dir: Path) -> None:
     app.mount("/static", StaticFiles(directory=str(files("citizenid.web") / "static")), name="static")
     app.include_router(console_router)
     app.include_router(cards_pages_router)
+    app.include_router(review_pages_router)
     app.include_router(portal_router)
 
     @app.exception_handler(CitizenSignInRequired)
