@@ -8,7 +8,9 @@ it through ``executable_path`` and downloads nothing.  Screenshots of the main p
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -22,13 +24,14 @@ from pathlib import Path
 import pytest
 
 from citizenid.auth.domain import operator_principal
-from citizenid.bootstrap import bootstrap
+from citizenid.bootstrap import Container, bootstrap
 from citizenid.config import Settings
 from citizenid.db.migrate import upgrade
 from citizenid.synth import generate_population
 from tests.conftest import FAST_ARGON2
 
 PASSWORD = "mat-khau-trinh-duyet-2026"
+PASSPHRASE = "browser-tests"
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -57,22 +60,38 @@ def artifacts() -> Path:
 class Server:
     url: str
     people: list[dict[str, str]]
+    data: Path
+
+    def container(self) -> Container:
+        """The same register the server process serves, for work a journey needs done behind the counter."""
+        return bootstrap(Settings(data_dir=self.data, keystore_passphrase=PASSPHRASE, biometrics="format-only",
+                                  **FAST_ARGON2))
+
+    def last_code(self, number: str) -> str:
+        """The one-time code last sent to a citizen (the embedded deployment's message file)."""
+        lines = (self.data / "notifications.jsonl").read_text(encoding="utf-8").splitlines()
+        text = next(json.loads(line)["text"] for line in reversed(lines) if json.loads(line)["to"] == number)
+        return re.findall(r"\b(\d{6})\b", text)[-1]
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("browser-server")
-    env = {**os.environ, "CITIZENID_DATA_DIR": str(data), "CITIZENID_KEYSTORE_PASSPHRASE": "browser-tests",
+    env = {**os.environ, "CITIZENID_DATA_DIR": str(data), "CITIZENID_KEYSTORE_PASSPHRASE": PASSPHRASE,
+           "CITIZENID_BIOMETRICS": "format-only",
            "CITIZENID_ARGON2_MEMORY_KIB": str(FAST_ARGON2["argon2_memory_kib"]),
            "CITIZENID_ARGON2_TIME_COST": str(FAST_ARGON2["argon2_time_cost"])}
     env.pop("CITIZENID_DATABASE_URL", None)
-    container = bootstrap(Settings(data_dir=data, keystore_passphrase="browser-tests", **FAST_ARGON2))
+    container = bootstrap(Settings(data_dir=data, keystore_passphrase=PASSPHRASE, biometrics="format-only",
+                                   **FAST_ARGON2))
     upgrade(container.engine)
+    container.pki.init()
     table = generate_population(300, seed=21)
     container.registry.load_table(operator_principal("test"), table)
     people = table.to_pylist()
     container.auth.add_user("giamsat", PASSWORD, role="supervisor")
     container.auth.add_user("canbo.hn", PASSWORD, role="registrar", province_code="01")
+    container.auth.add_user("xuong", PASSWORD, role="production_operator")
     container.close()
     port = _free_port()
     process = subprocess.Popen(
@@ -92,7 +111,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 _, err = process.communicate(timeout=5)  # closes the pipe too
                 pytest.fail(f"the server did not start: {err.decode(errors='replace')[-2000:]}")
             time.sleep(0.2)
-    yield Server(url, people)
+    yield Server(url, people, data)
     process.terminate()
     try:
         process.wait(timeout=10)
