@@ -2,7 +2,7 @@
 consents, card challenges, subscriptions, event outbox and deliveries, per-service aliases, citizen portal login
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-27 10:10:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import citizenid.db.base
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

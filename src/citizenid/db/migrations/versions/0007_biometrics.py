@@ -2,7 +2,7 @@
 adjudication queue
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-27 10:05:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import citizenid.db.base
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """integrated documents: other papers a person holds, pushed by their agencies, with every version
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0007
 Create Date: 2026-11-27 10:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import citizenid.db.base
 
 revision = "0008"
-down_revision = "0003"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
