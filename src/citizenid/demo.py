@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from citizenid.auth.domain import Role, operator_principal
 from citizenid.auth.errors import AccountExists
 from citizenid.bootstrap import PASSPHRASE_FILE, Container, bootstrap
+from citizenid.cards.domain import ApplicationState
 from citizenid.config import load_settings
 from citizenid.db.migrate import upgrade
 from citizenid.registry.repository import SearchCriteria
@@ -34,6 +36,7 @@ def run_demo(*, people: int, host: str, port: int, serve: bool) -> Container:
     container.audit.checkpoint()
     # The exchange platform's catalogue of public services, with their grants (idempotent).
     container.exchange.seed_catalogue("cli:demo")
+    _campaign_targets(container, people)
     officer_password = _account(container, settings.data_dir, FIRST_OFFICER, Role.SUPERVISOR, "Cán bộ giám sát")
     admin_password = _account(container, settings.data_dir, ADMINISTRATOR, Role.ADMINISTRATOR, "Quản trị viên")
     sample = container.registry.search(
@@ -43,7 +46,11 @@ def run_demo(*, people: int, host: str, port: int, serve: bool) -> Container:
     say = console.print
     say(f"\n[bold]citizenid is ready[/bold] — {container.registry.count():,} people in "
         f"{settings.resolved_database_url()}", soft_wrap=True)
-    say(f"  open           {base}/docs  — press Authorize and log in with the officer below", soft_wrap=True)
+    say(f"  console        {base}/  — the officer console in a browser (Vietnamese; English from the menu)",
+        soft_wrap=True)
+    say(f"  citizen portal {base}/portal  — sign in with a personal number; the one-time code is written to "
+        f"{settings.data_dir / 'notifications.jsonl'}", soft_wrap=True, markup=False)
+    say(f"  API            {base}/docs  — press Authorize and log in with the officer below", soft_wrap=True)
     say(f"  officer login  {FIRST_OFFICER} / {officer_password}   (supervisor, all provinces)", soft_wrap=True)
     say(f"  admin login    {ADMINISTRATOR} / {admin_password}   (accounts)", soft_wrap=True)
     extract = """python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'"""
@@ -60,6 +67,19 @@ def run_demo(*, people: int, host: str, port: int, serve: bool) -> Container:
         console.print(f"\nserving on {base} (Ctrl-C stops)")
         uvicorn.run("citizenid.app:app_from_environment", factory=True, host=host, port=port, log_level="warning")
     return container
+
+
+def _campaign_targets(container: Container, people: int) -> None:
+    """The campaign the dashboard follows: applications and issued cards for everyone over 14, once."""
+    principal = operator_principal("demo")
+    if container.cards.campaign(principal):
+        return
+    # About 85% of a population is 14 or older (the age of a first card).
+    adults = max(1, int(people * 0.85))
+    container.cards.set_target(principal, milestone=ApplicationState.RECEIVED, target=adults,
+                               due=dt.date(2027, 7, 1), idempotency_key="demo-target-received")
+    container.cards.set_target(principal, milestone=ApplicationState.ISSUED, target=adults,
+                               due=dt.date(2027, 12, 31), idempotency_key="demo-target-issued")
 
 
 def _load_population(container: Container, people: int) -> None:

@@ -122,8 +122,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.stderr.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one module of journeys.  Module-scoped on purpose: Playwright's sync API keeps an
+    event loop running in the worker's thread while it lives, and code under test that calls
+    ``asyncio.run`` (pyHanko's signing) must not run beside it on the same worker."""
     executable = chromium_path()
     if executable is None:
         if os.environ.get("CI"):

@@ -107,6 +107,8 @@ def test_demo_prepares_everything_a_newcomer_needs(run, tmp_path: Path) -> None:
     secret = tmp_path / "keystore.passphrase"
     assert secret.stat().st_mode & 0o077 == 0
     assert run("pki", "status").returncode == 0
+    assert "/portal" in first.stdout
+    assert "notifications.jsonl" in first.stdout
     again = run("demo", "--people", "300", "--no-serve")
     assert "already holds 300 people" in again.stdout
     assert f"giamsat / {password}" in again.stdout

@@ -137,3 +137,27 @@ def test_revocation_status_asks_the_cards_area_when_there_is_one(container: Cont
     assert not status("C00000000")
     assert status.source == "cards.is_revoked"
     assert not RevocationStatus(object())("C12345678")
+
+
+def test_a_verifier_with_the_card_gets_the_documents_it_is_entitled_to(client: TestClient,
+                                                                       container: Container) -> None:
+    """Presentation with the card (integrated documents): a traffic officer's reader read the card; the
+    platform answers with the holder's valid driving licence because the service's grant names it."""
+    from citizenid.documents.domain import Action  # noqa: PLC0415
+    from citizenid.documents.service import Push  # noqa: PLC0415
+
+    person = next(p for p in load_people(container, 40) if p["birth_date"] and len(p["birth_date"]) == 10
+                  and p["status"] == "living")
+    container.documents.push("partner:bca", "BCA", frozenset({"driving_licence"}), Push(
+        Action.ADD, "driving_licence", "010203040506", person["personal_number"],
+        {"classes": "A1,B", "issued_on": "2024-01-10", "issued_by": "Phòng CSGT Hà Nội"}))
+    make_service(container, "CSGT-KIEMTRA", {"card_auth": ["full_name", "document:driving_licence"]}, member="BCA")
+    officer = Partner(client, container, "CSGT-KIEMTRA", "csgt-reader")
+    challenge = officer.call("POST", "/api/v1/exchange/card/challenges").json()
+    answer = officer.call("POST", "/api/v1/exchange/card/authenticate", _read(_card(container, person), challenge))
+    assert answer.status_code == 200, answer.text
+    [licence] = answer.json()["attributes"]["document:driving_licence"]
+    assert licence["classes"] == ["A1", "B"]
+    assert licence["valid_until"] == "2034-01-10"
+    assert "issued_by" not in licence  # recorded by the agency, not shared
+    assert set(answer.json()["attributes"]) == {"full_name", "document:driving_licence"}
