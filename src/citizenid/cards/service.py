@@ -925,6 +925,29 @@ class CardService:
                 uow.commit()
             return _card_view(card)
 
+    def card_faces(self, principal: Principal, card_number: str) -> tuple[bytes, bytes] | None:
+        """The rendered front and back of a produced card (PNG), as production printed them; None when the
+        production centre's files are not on this server."""
+        principal.require(Permission.CARD_READ)
+        with self._uow() as uow:
+            card = self._visible_card(uow, principal, card_number)
+            folder = self._output / "batches" / card.batch_id
+            self._audit.record_in(uow.session, [_access(principal, "card:card:image", "card preview",
+                                                        card.personal_number)])
+            uow.commit()
+        front, back = folder / f"{card.application_id}-front.png", folder / f"{card.application_id}-back.png"
+        if not (front.is_file() and back.is_file()):
+            return None
+        return front.read_bytes(), back.read_bytes()
+
+    def batches(self, principal: Principal, *, limit: int = 50) -> list[BatchView]:
+        """The latest production batches with their progress, newest first."""
+        principal.require(Permission.CARD_READ)
+        with self._uow() as uow:
+            ids = list(uow.session.scalars(select(BatchRow.batch_id).order_by(BatchRow.created_at.desc())
+                                           .limit(max(1, min(limit, MAX_PAGE_SIZE)))))
+        return [self.batch(principal, batch_id) for batch_id in ids]
+
     def card_history(self, principal: Principal, card_number: str) -> list[CardEvent]:
         principal.require(Permission.CARD_READ)
         with self._uow() as uow:

@@ -245,3 +245,32 @@ async def revoke_card(ref: str, request: Request, page: OfficerPage) -> Response
         return await _card(page, ref, notice=None, error=exc.detail, status=exc.status)
     return await _card(page, ref, notice=page.t.gettext("The card is revoked and on the revocation list."),
                        error=None)
+
+
+# --- production batches ----------------------------------------------------------------------------------
+
+
+@router.get("/console/batches")
+async def batches(page: OfficerPage) -> Response:
+    return await _batches(page, notice=None, error=None)
+
+
+async def _batches(page: Page, *, notice: str | None, error: str | None, status: int = 200) -> Response:
+    found = await run_in_threadpool(_cards(page).batches, page.officer())
+    return page.render("batches.html", status=status, batches=found, notice=notice, error=error,
+                       can_produce=page.can(Permission.CARD_PRODUCE.value))
+
+
+@router.post("/console/batches")
+async def create_batch(request: Request, page: OfficerPage) -> Response:
+    """A new batch of approved applications; production workers (``citizenid batch run``) make the cards."""
+    form = await form_of(request)
+    _require_csrf(page, form)
+    size = form.get("limit", "")
+    try:
+        batch = await run_in_threadpool(_cards(page).create_batch, page.officer(),
+                                        limit=int(size) if size.isdigit() else 1000)
+    except CitizenIdError as exc:
+        return await _batches(page, notice=None, error=exc.detail, status=exc.status)
+    return await _batches(page, notice=page.t.gettext("Batch {id} created with {n} cards to make.").format(
+        id=batch.batch_id, n=batch.size), error=None)

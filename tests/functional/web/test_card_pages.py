@@ -126,6 +126,8 @@ def test_issue_then_report_the_card_lost(client: TestClient, container: Containe
     card = client.get(f"/console/c/{ref}")
     assert card.status_code == 200
     assert 'data-testid="card-state">Đang sử dụng<' in card.text
+    assert 'data-testid="card-front"' in card.text  # the rendered faces, inline, never by URL
+    assert 'src="data:image/png;base64,' in card.text
     lost = client.post(f"/console/c/{ref}/revoke", data={"csrf": csrf, "reason": "lost", "note": "mất ví"})
     assert lost.status_code == 200, lost.text
     [view] = container.cards.cards_of(SUPERVISOR, number)
@@ -142,3 +144,20 @@ def test_the_dashboard_shows_the_campaign(client: TestClient, container: Contain
     assert "Tiến độ chiến dịch so với chỉ tiêu" in page.text
     assert "1.000" in page.text
     assert "01/07/2027" in page.text
+
+
+def test_production_batches_and_their_progress(client: TestClient, container: Container) -> None:
+    [number] = add_people(container, person(residence_commune="00004"))
+    approved(container, number)
+    csrf = sign_in(client, "canbo.hn")
+    assert client.post("/console/batches", data={"csrf": csrf, "limit": "10"}).status_code == 403
+    client.cookies.clear()
+    csrf = sign_in(client, "xuong")
+    created = client.post("/console/batches", data={"csrf": csrf, "limit": "10"})
+    assert created.status_code == 200, created.text
+    [batch] = container.cards.batches(FACTORY)
+    assert batch.size == 1
+    assert batch.batch_id in created.text
+    container.cards.run_batch(FACTORY, batch.batch_id)
+    page = client.get("/console/batches")
+    assert '<progress max="1" value="1"' in page.text
