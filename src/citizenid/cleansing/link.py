@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import logging
 import math
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -199,6 +201,9 @@ def _db_api(engine: Engine, spark: Any = None, memory_limit: str | None = None) 
         from splink import DuckDBAPI  # noqa: PLC0415
 
         connection = duckdb.connect()
+        # Spills go to the system's temporary directory, not to a '.tmp' in whatever directory we run from.
+        spill = Path(tempfile.gettempdir()) / "citizenid-duckdb"
+        connection.execute(f"SET temp_directory = '{spill.as_posix()}'")
         if memory_limit:
             connection.execute(f"SET memory_limit = '{memory_limit}'")
             connection.execute("SET preserve_insertion_order = false")
