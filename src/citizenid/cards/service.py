@@ -940,6 +940,18 @@ class CardService:
             return None
         return front.read_bytes(), back.read_bytes()
 
+    def produced_per_day(self, principal: Principal, *, days: int = 14) -> list[tuple[dt.date, int]]:
+        """Cards produced on each of the last ``days`` days (spoiled ones excluded), oldest first."""
+        principal.require(Permission.CAMPAIGN_READ)
+        today = self._clock().date()
+        first = today - dt.timedelta(days=days - 1)
+        with self._uow() as uow:
+            counts = dict(uow.session.execute(
+                select(CardRow.issue_date, func.count()).where(CardRow.issue_date >= first,
+                                                               CardRow.state != CardState.SPOILED.value)
+                .group_by(CardRow.issue_date)).all())
+        return [(first + dt.timedelta(days=i), int(counts.get(first + dt.timedelta(days=i), 0))) for i in range(days)]
+
     def batches(self, principal: Principal, *, limit: int = 50) -> list[BatchView]:
         """The latest production batches with their progress, newest first."""
         principal.require(Permission.CARD_READ)

@@ -148,7 +148,7 @@ def dashboard(page: OfficerPage) -> Response:
     rows = sorted(((provinces.get(code, code), n) for code, n in counts.items()), key=lambda r: -r[1])
     return page.render("dashboard.html", total=sum(counts.values()), rows=rows,
                        largest=max(counts.values(), default=1), campaign=campaign_rows(page),
-                       clean=_clean_rows(page))
+                       clean=_clean_rows(page), per_day=_per_day(page))
 
 
 # --- the campaign ----------------------------------------------------------------------------------------
@@ -158,6 +158,13 @@ def _clean_rows(page: Page) -> list[dict[str, Any]]:
     from citizenid.web.review_pages import clean_share_rows  # noqa: PLC0415 - the review pages import us
 
     return clean_share_rows(page)
+
+
+def _per_day(page: Page) -> list[tuple[dt.date, int]]:
+    if not page.can(Permission.CAMPAIGN_READ.value):
+        return []
+    days: list[tuple[dt.date, int]] = page.request.app.state.container.cards.produced_per_day(page.officer())
+    return days
 
 
 def campaign_rows(page: Page) -> list[dict[str, Any]]:

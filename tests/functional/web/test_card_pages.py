@@ -161,3 +161,8 @@ def test_production_batches_and_their_progress(client: TestClient, container: Co
     container.cards.run_batch(FACTORY, batch.batch_id)
     page = client.get("/console/batches")
     assert '<progress max="1" value="1"' in page.text
+    client.cookies.clear()
+    sign_in(client, "giamsat")
+    dashboard = client.get("/console")
+    assert "Số thẻ sản xuất mỗi ngày" in dashboard.text
+    assert container.cards.produced_per_day(SUPERVISOR)[-1][1] == 1
