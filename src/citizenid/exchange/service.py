@@ -552,7 +552,11 @@ class ExchangeService(PartnerAdministration):
         holder = result.holder.personal_number if result.holder is not None else None
         number = holder or (result.mrz.vietnamese_personal_number if result.mrz is not None else None)
         document = result.mrz.document_number if result.mrz is not None else number
-        if not number or self._is_revoked(document or number):
+        # The exact card (personal number + issue date, as the signed list names it), so a lost card's
+        # replacement is not taken for it; the MRZ's document number only when DG13 said nothing.
+        issued = getattr(result.holder, "issue_date", None)
+        exact = f"{holder}{issued:%Y%m%d}" if holder and issued is not None else None
+        if not number or self._is_revoked(exact or document or number):
             self._audit.record(AccessRecord(actor=principal.actor, action="exchange:card:reject",
                                             purpose=principal.purpose, subject=number, outcome="revoked",
                                             details={"service": principal.service_code}))
