@@ -382,11 +382,6 @@ class RegistryService:
         self._audit.record_in(session, [_access(principal, "registry:person:create", "legacy records merged", number)])
         return person
 
-    @staticmethod
-    def version_in(session: Session, number: str) -> int | None:
-        row = repo.get_row(session, number)
-        return None if row is None else row.version
-
     def withdraw_in(self, session: Session, principal: Principal, number: str) -> None:
         """Remove a person that a merge created and nothing has changed since (an un-merge)."""
         principal.require(Permission.NUMBER_ALLOCATE)
