@@ -981,6 +981,20 @@ class CardService:
             uow.commit()
             return [_card_view(r) for r in rows]
 
+    def holder_view(self, personal_number: str) -> tuple[list[ApplicationView], list[CardView]]:
+        """A citizen's own applications (with a rejection's reason) and cards, for the portal that has
+        authenticated them; their reading is recorded like any other access."""
+        with self._uow() as uow:
+            applications = list(uow.session.scalars(
+                select(ApplicationRow).where(ApplicationRow.personal_number == personal_number)
+                .order_by(ApplicationRow.received_at.desc())))
+            cards = repo.cards_of(uow.session, personal_number)
+            self._audit.record_in(uow.session, [AccessRecord(
+                actor=f"citizen:{personal_number}", action="card:card:list", purpose="citizen portal",
+                subject=personal_number)])
+            uow.commit()
+            return [_application_view(a) for a in applications], [_card_view(c) for c in cards]
+
     def _visible_card(self, uow: UnitOfWork, principal: Principal, card_number: str) -> CardRow:
         card = repo.card(uow.session, card_number)
         if card is None or not principal.may_see_province(card.province):

@@ -128,6 +128,7 @@ async def _home(request: Request, page: Page, *, notice: str | None) -> Response
     documents = await run_in_threadpool(container.documents.of_holder, f"citizen:{number}", number,
                                         purpose="citizen portal")
     consents = await run_in_threadpool(_portal(request).consents, number)
+    applications, cards = await run_in_threadpool(container.cards.holder_view, number)
     tracker = await run_in_threadpool(_portal(request).tracker, number)
     record = None
     if person is not None:
@@ -138,7 +139,7 @@ async def _home(request: Request, page: Page, *, notice: str | None) -> Response
                  "purpose": a.entry.record.purpose, "service": a.entry.record.details.get("service") or "",
                  "proved": a.path is not None} for a in tracker.accesses]
     return page.render("portal_home.html", record=record, documents=documents, consents=consents,
-                       accesses=accesses, notice=notice)
+                       accesses=accesses, notice=notice, applications=applications, cards=cards)
 
 
 @router.post("/portal/consents/{consent_id}/revoke")

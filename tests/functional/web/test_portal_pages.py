@@ -118,3 +118,16 @@ def test_a_citizen_revokes_a_consent_and_signs_out(client: TestClient, container
     out = client.post("/portal/logout", data={"csrf": csrf}, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/portal", follow_redirects=False).status_code == 303
+
+
+def test_a_citizen_sees_their_application_and_why_it_was_rejected(
+        client: TestClient, container: Container, channel: RecordingChannel) -> None:
+    from tests.integration.cards.conftest import SUPERVISOR, add_people, apply, person  # noqa: PLC0415
+
+    [number] = add_people(container, person(residence_commune="00004"))
+    application = apply(container, number).application.application_id
+    container.cards.reject(SUPERVISOR, application, "ảnh chụp không rõ mặt")
+    sign_in(client, channel, number)
+    home = client.get("/portal")
+    assert application in home.text
+    assert "Bị từ chối: ảnh chụp không rõ mặt" in home.text
