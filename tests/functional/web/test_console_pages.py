@@ -157,6 +157,9 @@ def test_bad_event_input_is_shown_and_changes_nothing(client: TestClient, contai
 
 def test_english_is_one_click_away(client: TestClient) -> None:
     csrf = sign_in(client, "quantri")  # an administrator reads no personal data, yet has a dashboard
+    menu = client.get("/console").text
+    assert "/console/persons" not in menu  # what an officer sees follows their role
+    assert "/console/applications" not in menu
     switched = client.post("/language", data={"language": "en", "back": "/console"}, follow_redirects=False)
     assert switched.status_code == 303
     page = client.get("/console")
