@@ -18,6 +18,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from citizenid.cleansing.units import (
@@ -117,7 +118,9 @@ class _Segment:
     that can also open a name ("Phương Mai" folds to the prefix "phuong")."""
 
 
+@lru_cache(maxsize=200_000)
 def _segment(text: str) -> _Segment:
+    # A pure function of the text (a frozen value); unit segments ("Huyện Đông Anh") repeat a lot.
     folded = folded_text(text)
     for pattern, level, is_word, kind in _PREFIXES:
         match = pattern.match(folded)
