@@ -43,7 +43,12 @@ class PcscTransport:
         chosen = [r for r in available if reader_name is None or reader_name in str(r)]
         if not chosen:
             raise TransportError(f"no PC/SC reader matches {reader_name!r}; found {[str(r) for r in available]}")
-        self._connection: Any = chosen[0].createConnection()
+        try:
+            # pcscd can refuse a context for a moment while it starts (SCARD_E_NO_ACCESS): a TransportError
+            # like any other, which callers may retry, never a raw pyscard exception.
+            self._connection: Any = chosen[0].createConnection()
+        except Exception as error:  # noqa: BLE001 - as above
+            raise TransportError(f"PC/SC refused a connection to {chosen[0]}: {error}") from None
         try:
             self._connection.connect()
         except Exception as error:  # noqa: BLE001 - as above
