@@ -60,6 +60,7 @@ from citizenid.cards.biometric_gate import (
 from citizenid.chip.lds import decode_dg2
 from citizenid.db.base import utcnow
 from citizenid.db.uow import UnitOfWork
+from citizenid.keyfiles import FileKey, MemoryKey
 
 __all__ = [
     "AdjudicationCase",
@@ -85,36 +86,9 @@ class TemplateKey(Protocol):
     def value(self) -> bytes: ...
 
 
-class MemoryTemplateKey:
-    def __init__(self, key: bytes | None = None) -> None:
-        self._key = key or secrets.token_bytes(32)
-
-    def value(self) -> bytes:
-        return self._key
-
-
-class FileTemplateKey:
-    """32 random bytes in a file of mode 0600, created on first use (never at start-up)."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._key: bytes | None = None
-        self._lock = threading.Lock()
-
-    def value(self) -> bytes:
-        with self._lock:
-            if self._key is None:
-                if not self._path.exists():
-                    self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                    tmp = self._path.with_suffix(".tmp")
-                    tmp.write_bytes(secrets.token_bytes(32))
-                    tmp.chmod(0o600)
-                    tmp.replace(self._path)
-                key = self._path.read_bytes()
-                if len(key) != 32:
-                    raise BiometricsError(f"the biometrics key {self._path} is damaged")
-                self._key = key
-            return self._key
+# Templates are sealed under a key file like the other areas' (citizenid.keyfiles).
+MemoryTemplateKey = MemoryKey
+FileTemplateKey = FileKey
 
 
 class _Sealer:

@@ -7,12 +7,9 @@ same code race on a compare-and-set UPDATE: exactly one of them moves the state 
 
 from __future__ import annotations
 
-import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, Protocol, cast
 
 from cryptography.hazmat.primitives import hashes
@@ -24,6 +21,7 @@ from citizenid.audit.service import AccessRecord, AuditService
 from citizenid.chip.service import CardApplications, ChipImage, OtpApplet
 from citizenid.db.base import utcnow
 from citizenid.db.uow import UnitOfWork
+from citizenid.keyfiles import FileKey, MemoryKey
 from citizenid.otp.domain import (
     HashAlgorithm,
     OtpKind,
@@ -36,7 +34,7 @@ from citizenid.otp.domain import (
     totp,
     validate,
 )
-from citizenid.otp.errors import InvalidOtpParameters, OtpCredentialNotFound, OtpError, OtpReplayed
+from citizenid.otp.errors import InvalidOtpParameters, OtpCredentialNotFound, OtpReplayed
 from citizenid.otp.models import OtpCredentialRow
 
 __all__ = [
@@ -60,35 +58,9 @@ class MasterKey(Protocol):
     def value(self) -> bytes: ...
 
 
-class MemoryMasterKey:
-    def __init__(self, key: bytes | None = None) -> None:
-        self._key = key or secrets.token_bytes(32)
-
-    def value(self) -> bytes:
-        return self._key
-
-
-class FileMasterKey:
-    """32 random bytes in a file of mode 0600, created on first use (never at start-up)."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._key: bytes | None = None
-        self._lock = threading.Lock()
-
-    def value(self) -> bytes:
-        with self._lock:
-            if self._key is None:
-                if not self._path.exists():
-                    self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                    tmp = self._path.with_suffix(".tmp")
-                    tmp.write_bytes(secrets.token_bytes(32))
-                    tmp.chmod(0o600)
-                    tmp.replace(self._path)
-                self._key = self._path.read_bytes()
-                if len(self._key) != 32:
-                    raise OtpError(f"the OTP master key {self._path} is damaged")
-            return self._key
+# The OTP master key is a key file like the others (decision 0020): one implementation for all of them.
+MemoryMasterKey = MemoryKey
+FileMasterKey = FileKey
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from citizenid.keyfiles import FileKey
 from citizenid.web.errors import BadReference
 
 SESSION_COOKIE = "citizenid_session"
@@ -43,18 +43,10 @@ class PageKeys:
     process of one deployment, created on first use."""
 
     def __init__(self, keys_dir: Path) -> None:
-        self._path = keys_dir / _KEY_FILE
-        self._key: bytes | None = None
+        self._key = FileKey(keys_dir / _KEY_FILE)
 
     def _material(self) -> bytes:
-        if self._key is None:
-            if not self._path.is_file():
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(secrets.token_bytes(32))
-            self._key = self._path.read_bytes()
-        return self._key
+        return self._key.value()
 
     def _derived(self, label: bytes) -> bytes:
         return hmac.new(self._material(), label, hashlib.sha256).digest()
