@@ -11,7 +11,7 @@ import pytest
 
 from citizenid.auth.domain import Principal, Role
 from tests.browser.conftest import Server
-from tests.browser.test_console_journeys import sign_in, unlabelled_controls
+from tests.browser.test_console_journeys import low_contrast, sign_in, unlabelled_controls
 from tests.integration.cards.conftest import fingerprint_png, photo_jpeg
 
 pytestmark = [pytest.mark.xdist_group("browser"), pytest.mark.slow]
@@ -45,6 +45,7 @@ def test_a_card_from_application_to_lost(page: Any, server: Server, artifacts: P
     page.get_by_label("Vân tay ngón trỏ trái").set_input_files(str(tmp_path / "f7.png"))
     page.locator("#photo-preview").wait_for(state="visible")  # the preview shows before sending
     assert unlabelled_controls(page) == []
+    assert low_contrast(page) == []
     page.screenshot(path=str(artifacts / "intake.png"), full_page=True)
     page.get_by_role("button", name="Ghi nhận hồ sơ").click()
     application_id = page.get_by_test_id("application-id").inner_text()
@@ -98,6 +99,7 @@ def test_a_citizen_signs_in_with_a_code_and_sees_who_looked(page: Any, server: S
     assert page.get_by_role("heading", name="Ai đã truy cập dữ liệu của tôi").is_visible()
     assert page.get_by_text("exchange:citizen:login").count() >= 1
     assert unlabelled_controls(page) == []
+    assert low_contrast(page) == []
     page.screenshot(path=str(artifacts / "portal.png"), full_page=True)
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/portal/login")

@@ -40,11 +40,45 @@ def unlabelled_controls(page: Any) -> list[str]:
     return list(page.evaluate(script))
 
 
+CONTRAST_SCRIPT = """() => {
+  const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const worst = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const style = getComputedStyle(el);
+    if (!own || style.visibility === "hidden" || style.display === "none" || el.closest("svg")) continue;
+    const [a, b] = [luminance(parse(style.color).slice(0, 3)), luminance(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && +style.fontWeight >= 700);
+    const text = el.textContent.trim().slice(0, 30);
+    if (ratio < (large ? 3 : 4.5)) worst.push(`${el.tagName}: ${text} ${ratio.toFixed(2)}`);
+  }
+  return worst;
+}"""
+
+
+def low_contrast(page: Any) -> list[str]:
+    """Text whose contrast with its background is below WCAG 2.1 AA (4.5:1, 3:1 for large text)."""
+    return list(page.evaluate(CONTRAST_SCRIPT))
+
+
 def test_officer_finds_a_person_and_records_a_move(page: Any, server: Server, artifacts: Path) -> None:
     someone = next(p for p in server.people if p["household_relationship"] == "head" and p["status"] == "living")
     sign_in(page, server)
     assert page.get_by_test_id("total").inner_text() == "300"
     assert page.locator("svg.chart rect").count() >= 1
+    assert low_contrast(page) == []
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
 
     page.get_by_role("link", name="Tra cứu công dân").click()
@@ -61,7 +95,13 @@ def test_officer_finds_a_person_and_records_a_move(page: Any, server: Server, ar
     assert someone["personal_number"] not in page.url
     assert page.get_by_test_id("number").inner_text() == someone["personal_number"]
     assert unlabelled_controls(page) == []
+    assert low_contrast(page) == []
     page.screenshot(path=str(artifacts / "person.png"), full_page=True)
+    # the check itself can fail: pale grey text on white is caught
+    page.evaluate("""() => { const p = document.createElement('p'); p.textContent = 'mờ'; p.style.color = '#bbb';
+                             document.querySelector('main').append(p); }""")
+    assert low_contrast(page) == ["P: mờ 1.80"]
+    page.reload()
 
     page.get_by_label("Sự kiện").select_option("change_of_residence")
     assert page.get_by_label("Tên mới").is_hidden()  # the form shows only the chosen event's fields
