@@ -6,6 +6,7 @@ import re
 from importlib.resources import files
 
 from citizenid.auth.domain import Role
+from citizenid.biometrics.domain import CaseStatus, ScreeningStatus
 from citizenid.cards.domain import ApplicationState, CardState, Reason, RevocationReason
 from citizenid.documents.catalogue import CATALOGUE
 from citizenid.documents.domain import DocumentStatus
@@ -38,7 +39,8 @@ def test_every_message_has_a_vietnamese_translation() -> None:
         f"reason:{r.value}" for r in Reason} | {f"card:{s.value}" for s in CardState} | {
         f"revocation:{r.value}" for r in RevocationReason} | {f"field:{f}" for f in DECLARED_FIELDS} | {
         f"finger:{f}" for f in FINGERS} | {f"review:{s}" for s in ("pending", "accepted", "rejected")} | {
-        f"merge:{s}" for s in ("applied", "undone")}
+        f"merge:{s}" for s in ("applied", "undone")} | {f"bio:{s.value}" for s in CaseStatus} | {
+        f"bio:{s.value}" for s in ScreeningStatus}
     messages = _messages()
     assert len(messages) > 40
     missing = sorted((messages | coded) - set(vi))

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from citizenid.errors import CitizenIdError
+from citizenid.web.biometrics_pages import router as biometrics_pages_router
 from citizenid.web.cards_pages import router as cards_pages_router
 from citizenid.web.console import router as console_router
 from citizenid.web.portal import CitizenSignInRequired
@@ -32,6 +33,7 @@ def mount_pages(app: FastAPI, keys_dir: Path) -> None:
     app.include_router(console_router)
     app.include_router(cards_pages_router)
     app.include_router(review_pages_router)
+    app.include_router(biometrics_pages_router)
     app.include_router(portal_router)
 
     @app.exception_handler(CitizenSignInRequired)
