@@ -14,8 +14,8 @@ from fastapi.responses import Response
 
 from citizenid.auth.domain import Permission
 from citizenid.errors import CitizenIdError
-from citizenid.web.cards_pages import _data_url
-from citizenid.web.console import OfficerPage, _require_csrf, form_of
+from citizenid.web.cards_pages import data_url
+from citizenid.web.console import OfficerPage, form_of, require_csrf
 from citizenid.web.rendering import Page
 
 router = APIRouter(include_in_schema=False)
@@ -41,16 +41,16 @@ async def _case(page: Page, application_id: str, *, notice: str | None, error: s
                 status: int = 200) -> Response:
     found = await run_in_threadpool(_biometrics(page).case, application_id, actor=page.officer().actor)
     candidates = [{"number": c.summary.candidate_personal_number, "face": c.summary.face_score,
-                   "finger": c.summary.finger_score, "status": c.summary.status, "photo": _data_url(c.photo)}
+                   "finger": c.summary.finger_score, "status": c.summary.status, "photo": data_url(c.photo)}
                   for c in found.candidates]
-    return page.render("adjudication.html", status=status, case=found, photo=_data_url(found.photo),
+    return page.render("adjudication.html", status=status, case=found, photo=data_url(found.photo),
                        candidates=candidates, notice=notice, error=error)
 
 
 @router.post("/console/adjudications/{application_id}")
 async def decide(application_id: str, request: Request, page: OfficerPage) -> Response:
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     try:
         await run_in_threadpool(_biometrics(page).decide, application_id, form.get("candidate", ""),
                                 form.get("ruling") == "duplicate", actor=page.officer().actor)

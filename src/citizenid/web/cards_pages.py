@@ -23,7 +23,7 @@ from citizenid.cards.domain import ApplicationState, Reason, RevocationReason
 from citizenid.cards.repository import Worklist
 from citizenid.cards.service import ApplicationView
 from citizenid.errors import CitizenIdError
-from citizenid.web.console import MAX_FORM_BYTES, OfficerPage, _require_csrf, form_of
+from citizenid.web.console import MAX_FORM_BYTES, OfficerPage, form_of, require_csrf
 from citizenid.web.errors import CsrfRejected, WebError
 from citizenid.web.rendering import Page, page_keys
 
@@ -83,7 +83,7 @@ async def _application(page: Page, application_id: str, *, notice: str | None, e
 @router.post("/console/a/{application_id}/{action}")
 async def act(application_id: str, action: str, request: Request, page: OfficerPage) -> Response:
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     cards, principal, key = _cards(page), page.officer(), form.get("key") or None
     t = page.t
     try:
@@ -122,7 +122,7 @@ def intake_start(page: OfficerPage) -> Response:
 async def intake_applicant(request: Request, page: OfficerPage) -> Response:
     """Step 2: the applicant as the register knows them, beside the fields the officer types from the form."""
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     number = form.get("personal_number", "")
     try:
         person = await run_in_threadpool(request.app.state.container.registry.get_person, page.officer(), number,
@@ -143,7 +143,7 @@ async def intake_submit(request: Request, page: OfficerPage) -> Response:
         raise WebError("the photo and fingerprints are too large (2 MB each at most)")
     async with request.form(max_files=len(FINGERS) + 1, max_fields=40) as form:
         text = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
-        _require_csrf(page, text)
+        require_csrf(page, text)
         photo = await _read(form.get("photo"))
         prints = {f: data for f in FINGERS if (data := await _read(form.get(f"finger_{f}")))}
     number = page_keys(request).open(page.token(), text.get("ref", ""))
@@ -164,7 +164,7 @@ async def intake_submit(request: Request, page: OfficerPage) -> Response:
                            reasons=[r.value for r in Reason], fingers=FINGERS, key=secrets.token_urlsafe(12),
                            ref=text.get("ref", ""), error=exc.detail)
     return page.render("intake_receipt.html", a=receipt.application, candidates=receipt.candidates,
-                       photo=_data_url(photo))
+                       photo=data_url(photo))
 
 
 def _see_other_new() -> Response:
@@ -180,7 +180,7 @@ async def _read(item: object) -> bytes | None:
     return data or None
 
 
-def _data_url(image: bytes | None) -> str | None:
+def data_url(image: bytes | None) -> str | None:
     if not image:
         return None
     kind = "png" if image.startswith(b"\x89PNG") else "jpeg"
@@ -198,7 +198,7 @@ def find_card_form(page: OfficerPage) -> Response:
 @router.post("/console/cards")
 async def find_cards(request: Request, page: OfficerPage) -> Response:
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     try:
         found = await run_in_threadpool(_cards(page).cards_of, page.officer(), form.get("personal_number", ""))
     except CitizenIdError as exc:
@@ -223,7 +223,7 @@ async def _card(page: Page, ref: str, *, notice: str | None, error: str | None, 
     if faces is not None:
         images = await run_in_threadpool(faces, principal, number)
         if images is not None:
-            front, back = (_data_url(i) for i in images)
+            front, back = (data_url(i) for i in images)
     return page.render("card.html", status=status, ref=ref, card=card, history=history, front=front, back=back,
                        reasons=[r.value for r in (RevocationReason.LOST, RevocationReason.STOLEN,
                                                   RevocationReason.DAMAGED)],
@@ -233,7 +233,7 @@ async def _card(page: Page, ref: str, *, notice: str | None, error: str | None, 
 @router.post("/console/c/{ref}/revoke")
 async def revoke_card(ref: str, request: Request, page: OfficerPage) -> Response:
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     number = page_keys(request).open(page.token(), ref)
     try:
         reason = RevocationReason(form.get("reason", ""))
@@ -265,7 +265,7 @@ async def _batches(page: Page, *, notice: str | None, error: str | None, status:
 async def create_batch(request: Request, page: OfficerPage) -> Response:
     """A new batch of approved applications; production workers (``citizenid batch run``) make the cards."""
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     size = form.get("limit", "")
     try:
         batch = await run_in_threadpool(_cards(page).create_batch, page.officer(),

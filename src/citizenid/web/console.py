@@ -63,7 +63,7 @@ async def officer_page(request: Request) -> Page:
 OfficerPage = Annotated[Page, Depends(officer_page)]
 
 
-def _require_csrf(page: Page, form: dict[str, str]) -> None:
+def require_csrf(page: Page, form: dict[str, str]) -> None:
     if not page_keys(page.request).csrf_valid(page.token(), form.get("csrf")):
         raise CsrfRejected("the form has expired or did not come from this console; reload the page")
 
@@ -79,7 +79,7 @@ def _see_other(url: str) -> RedirectResponse:
 def login_form(request: Request) -> Response:
     page = Page(request, language_of(request), csrf=login_csrf())
     response = page.render("login.html", error=None)
-    _set_cookie(request, response, LOGIN_CSRF_COOKIE, page.csrf, max_age=1800)
+    set_cookie(request, response, LOGIN_CSRF_COOKIE, page.csrf, max_age=1800)
     return response
 
 
@@ -101,17 +101,17 @@ async def login(request: Request) -> Response:
                                    error=page.t.gettext("Wrong username or password."))
         else:
             response = _see_other("/console")
-            _set_cookie(request, response, SESSION_COOKIE, issued.token,
+            set_cookie(request, response, SESSION_COOKIE, issued.token,
                         max_age=int((issued.expires_at - dt.datetime.now(dt.UTC)).total_seconds()))
             response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
             return response
-    _set_cookie(request, response, LOGIN_CSRF_COOKIE, page.csrf, max_age=1800)
+    set_cookie(request, response, LOGIN_CSRF_COOKIE, page.csrf, max_age=1800)
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request, page: OfficerPage) -> Response:
-    _require_csrf(page, await form_of(request))
+    require_csrf(page, await form_of(request))
     await run_in_threadpool(request.app.state.container.auth.logout, page.token())
     response = _see_other("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -126,11 +126,11 @@ async def choose_language(request: Request) -> Response:
     back = form.get("back", "/console")
     response = _see_other(back if back.startswith("/") and not back.startswith("//") else "/console")
     if language in LANGUAGES:
-        _set_cookie(request, response, LANGUAGE_COOKIE, language, max_age=365 * 86400, http_only=False)
+        set_cookie(request, response, LANGUAGE_COOKIE, language, max_age=365 * 86400, http_only=False)
     return response
 
 
-def _set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int,
+def set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int,
                 http_only: bool = True) -> None:
     response.set_cookie(name, value, max_age=max_age, path="/", httponly=http_only, samesite="strict",
                         secure=request.url.scheme == "https")
@@ -191,7 +191,7 @@ def search_form(page: OfficerPage) -> Response:
 @router.post("/console/persons")
 async def search(request: Request, page: OfficerPage) -> Response:
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     container = request.app.state.container
     try:
         results = await run_in_threadpool(_search, container, page, form)
@@ -218,11 +218,11 @@ def _search(container: Any, page: Page, form: dict[str, str]) -> list[dict[str, 
 
 def _summary(person: Person) -> dict[str, Any]:
     return {"number": person.personal_number, "name": person.full_name, "sex": person.sex.value,
-            "birth": person.birth_date.iso(), "residence": _place(person.residence_commune, person.residence_detail),
-            "status": person.status.value}
+            "birth": person.birth_date.iso(), "status": person.status.value,
+            "residence": place_text(person.residence_commune, person.residence_detail)}
 
 
-def _place(code: str | None, detail: str | None = None) -> str:
+def place_text(code: str | None, detail: str | None = None) -> str:
     if not code:
         return ""
     try:
@@ -264,8 +264,8 @@ async def _person(page: Page, ref: str, *, notice: str | None, error: str | None
                    for m in household.members]
     details = _summary(person) | {
         "family_name": person.family_name, "middle_name": person.middle_name or "", "given_name": person.given_name,
-        "current": _place(person.current_commune, person.current_detail),
-        "origin": _place(person.origin_commune),
+        "current": place_text(person.current_commune, person.current_detail),
+        "origin": place_text(person.origin_commune),
         "ethnicity": _code_name(ethnic_group, person.ethnicity), "religion": _code_name(religion, person.religion),
         "father": person.father_name or person.father_number or "", "mother": person.mother_name or
         person.mother_number or "", "spouse": person.spouse_name or person.spouse_number or "",
@@ -281,7 +281,7 @@ async def _person(page: Page, ref: str, *, notice: str | None, error: str | None
 @router.post("/console/p/{ref}/events")
 async def record_event(ref: str, request: Request, page: OfficerPage) -> Response:
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     number = page_keys(request).open(page.token(), ref)
     try:
         event = _event_from(form)

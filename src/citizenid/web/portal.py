@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from citizenid.errors import CitizenIdError
-from citizenid.web.console import _place, _set_cookie, form_of
+from citizenid.web.console import form_of, place_text, set_cookie
 from citizenid.web.errors import CsrfRejected
 from citizenid.web.rendering import Page, SignInRequired, language_of, page_keys
 from citizenid.web.security import LOGIN_CSRF_COOKIE, login_csrf
@@ -52,7 +52,7 @@ def _portal(request: Request) -> Any:
 def _login_page(request: Request, template: str, *, status: int = 200, **values: Any) -> Response:
     page = Page(request, language_of(request), csrf=login_csrf())
     response = page.render(template, status=status, **values)
-    _set_cookie(request, response, LOGIN_CSRF_COOKIE, page.csrf, max_age=1800)
+    set_cookie(request, response, LOGIN_CSRF_COOKIE, page.csrf, max_age=1800)
     return response
 
 
@@ -96,7 +96,7 @@ async def verify_code(request: Request) -> Response:
         return _login_page(request, "portal_code.html", status=401, number=number, challenge=challenge,
                            error=t.gettext("The code is wrong or has expired."))
     response = RedirectResponse("/portal", status_code=303)
-    _set_cookie(request, response, CITIZEN_COOKIE, session.token,
+    set_cookie(request, response, CITIZEN_COOKIE, session.token,
                 max_age=int((session.expires_at - dt.datetime.now(dt.UTC)).total_seconds()))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
@@ -104,14 +104,14 @@ async def verify_code(request: Request) -> Response:
 
 @router.post("/portal/logout")
 async def logout(request: Request, page: CitizenPage) -> Response:
-    _require_csrf(page, await form_of(request))
+    require_csrf(page, await form_of(request))
     await run_in_threadpool(_portal(request).logout, page.token())
     response = RedirectResponse("/portal/login", status_code=303)
     response.delete_cookie(CITIZEN_COOKIE, path="/")
     return response
 
 
-def _require_csrf(page: Page, form: dict[str, str]) -> None:
+def require_csrf(page: Page, form: dict[str, str]) -> None:
     if not page_keys(page.request).csrf_valid(page.token(), form.get("csrf")):
         raise CsrfRejected("the form has expired; reload the page")
 
@@ -133,7 +133,7 @@ async def _home(request: Request, page: Page, *, notice: str | None) -> Response
     record = None
     if person is not None:
         record = {"number": person.personal_number, "name": person.full_name, "birth": person.birth_date.iso(),
-                  "sex": person.sex.value, "residence": _place(person.residence_commune, person.residence_detail),
+                  "sex": person.sex.value, "residence": place_text(person.residence_commune, person.residence_detail),
                   "status": person.status.value}
     accesses = [{"at": a.entry.record.at, "actor": a.entry.record.actor, "action": a.entry.record.action,
                  "purpose": a.entry.record.purpose, "service": a.entry.record.details.get("service") or "",
@@ -144,6 +144,6 @@ async def _home(request: Request, page: Page, *, notice: str | None) -> Response
 
 @router.post("/portal/consents/{consent_id}/revoke")
 async def revoke(consent_id: str, request: Request, page: CitizenPage) -> Response:
-    _require_csrf(page, await form_of(request))
+    require_csrf(page, await form_of(request))
     await run_in_threadpool(_portal(request).revoke, page.citizen or "", consent_id)
     return await _home(request, page, notice=page.t.gettext("The consent has been revoked."))

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from citizenid.errors import CitizenIdError
 from citizenid.refdata import current_provinces
-from citizenid.web.console import OfficerPage, _require_csrf, form_of
+from citizenid.web.console import OfficerPage, form_of, require_csrf
 from citizenid.web.rendering import Page
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +56,7 @@ async def _pair(page: Page, run_id: str, pair_no: int, *, notice: str | None, er
 @router.post("/console/reviews/{run_id}/{pair_no}")
 async def decide(run_id: str, pair_no: int, request: Request, page: OfficerPage) -> Response:
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     answer = form.get("answer")
     try:
         await run_in_threadpool(_cleansing(page).decide, page.officer(), run_id, pair_no,
@@ -81,7 +81,7 @@ async def _merges(page: Page, run_id: str, *, notice: str | None, error: str | N
 @router.post("/console/runs/{run_id}/merges/{merge_id}/unmerge")
 async def unmerge(run_id: str, merge_id: str, request: Request, page: OfficerPage) -> Response:
     form = await form_of(request)
-    _require_csrf(page, form)
+    require_csrf(page, form)
     try:
         await run_in_threadpool(_cleansing(page).unmerge, page.officer(), merge_id, reason=form.get("reason", ""))
     except CitizenIdError as exc:
