@@ -13,12 +13,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Debian packages the tests use for real: an HSM (SoftHSM2 via PKCS#11), a PC/SC daemon with a virtual
-# reader driver (vpcd), what pyscard builds against, and Chromium for the browser tests (Playwright drives it).
-# Installed when missing and we are root.
+# Debian packages: the font the printed cards are set in (the demo needs it too), an HSM (SoftHSM2 via
+# PKCS#11), a PC/SC daemon with a virtual reader driver (vpcd), what pyscard builds against, and Chromium for
+# the browser tests (Playwright drives it).  Installed when missing and we are root.
 SYSTEM_PACKAGES := fonts-dejavu-core softhsm2 pcscd vsmartcard-vpcd libpcsclite-dev swig openssl chromium
 
-$(STAMPS)/install: pyproject.toml | $(BIN)/python
+$(STAMPS)/install: pyproject.toml $(STAMPS)/system | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[biometrics]'
 	@mkdir -p $(STAMPS) && touch $@
 
