@@ -62,7 +62,12 @@ def get_row(session: Session, number: str, *, for_update: bool = False) -> Perso
 
 
 def number_taken(session: Session, number: str) -> bool:
-    return session.scalar(select(PersonRow.personal_number).where(PersonRow.personal_number == number)) is not None
+    """A number is taken while its person is in the register, and for ever once it has any history (a
+    person withdrawn by an un-merge keeps their last version there): numbers are never reused."""
+    if session.scalar(select(PersonRow.personal_number).where(PersonRow.personal_number == number)) is not None:
+        return True
+    return session.scalar(select(PersonHistoryRow.personal_number)
+                          .where(PersonHistoryRow.personal_number == number).limit(1)) is not None
 
 
 def _existing(session: Session, column: Any, values: Sequence[str]) -> set[str]:
@@ -93,6 +98,13 @@ def insert_person(session: Session, person: Person, recorded_at: dt.datetime) ->
     session.add(PersonRow(**person_row_values(person, recorded_at)))
     if person.old_id_number:
         session.add(OldIdRow(old_id_number=person.old_id_number, personal_number=person.personal_number))
+
+
+def retire_person(session: Session, row: PersonRow, now: dt.datetime) -> None:
+    """Remove a person from the register, keeping their last version in the history."""
+    session.add(PersonHistoryRow(personal_number=row.personal_number, version=row.version,
+                                 recorded_at=row.recorded_at, superseded_at=now, snapshot=to_person(row).to_dict()))
+    session.delete(row)
 
 
 def replace_person(session: Session, row: PersonRow, after: Person, now: dt.datetime) -> None:

@@ -392,7 +392,8 @@ class RegistryService:
             raise StaleVersion(f"{number} has changed since it was created (version {row.version})")
         session.execute(delete(OldIdRow).where(OldIdRow.personal_number == number))
         session.execute(delete(PersonSourceRow).where(PersonSourceRow.personal_number == number))
-        session.delete(row)
+        # The last version stays in the history: the number was used once and is never allocated again.
+        repo.retire_person(session, row, self._clock())
         self._audit.record_in(session, [_access(principal, "registry:person:withdraw", "un-merge", number)])
 
     @staticmethod

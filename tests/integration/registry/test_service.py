@@ -138,3 +138,18 @@ def test_nothing_half_written_when_an_event_fails(any_container: Container) -> N
     history = any_container.registry.history(SUPERVISOR, number)
     assert len(history.versions) == 1
     assert [e.kind for e in history.events] == ["birth"]
+
+
+def test_a_withdrawn_number_is_never_allocated_again(any_container: Container) -> None:
+    """An un-merge withdraws a person the merge created; their number stays used for ever."""
+    from citizenid.registry import repository as repo  # noqa: PLC0415
+
+    number = born(any_container)
+    with any_container.uow() as uow:
+        any_container.registry.withdraw_in(uow.session, SUPERVISOR, number)
+        uow.commit()
+    with pytest.raises(PersonNotFound):
+        any_container.registry.get_person(SUPERVISOR, number)
+    with any_container.uow() as uow:
+        assert repo.number_taken(uow.session, number)
+        assert not repo.number_taken(uow.session, "001099999999")
