@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -23,8 +22,7 @@ from citizenid.cards.models import (
     SequenceRow,
 )
 from citizenid.chip.service import CardHolder
-from citizenid.errors import NotFound
-from citizenid.refdata import current_commune, current_province, ethnic_group, religion
+from citizenid.refdata import address_text, code_name, ethnic_group, religion
 from citizenid.registry.domain import Person
 
 LIVE_CARD_STATES = (CardState.PRODUCED, CardState.DISPATCHED, CardState.ACTIVE)
@@ -123,27 +121,6 @@ def milestone_counts(session: Session, state: str, province: str | None, since: 
 # -- the register's person as the card prints it --------------------------------------------------------
 
 
-def _name(lookup: Any, code: str | None, default: str = "") -> str:
-    if not code:
-        return default
-    try:
-        return str(lookup(code).name)
-    except NotFound:
-        return code
-
-
-def place(commune_code: str | None, detail: str | None = None) -> str:
-    """'detail, commune, province' in words, as the card prints an address."""
-    if not commune_code:
-        return detail or ""
-    try:
-        commune = current_commune(commune_code)
-        parts = [detail, commune.name, current_province(commune.province_code).name]
-    except NotFound:
-        parts = [detail, commune_code]
-    return ", ".join(p for p in parts if p)
-
-
 def card_holder(person: Person, issued: dt.date, expiry: dt.date | None) -> CardHolder:
     """What the chip says: a partly known birth date is printed as its earliest day (decision 0051)."""
     return CardHolder(
@@ -151,13 +128,13 @@ def card_holder(person: Person, issued: dt.date, expiry: dt.date | None) -> Card
         full_name=person.full_name,
         birth_date=person.birth_date.earliest(),
         sex=person.sex.value,
-        place_of_origin=place(person.origin_commune) or place(None, "Việt Nam"),
-        place_of_residence=place(person.residence_commune, person.residence_detail),
+        place_of_origin=address_text(person.origin_commune) or "Việt Nam",
+        place_of_residence=address_text(person.residence_commune, person.residence_detail),
         issue_date=issued,
         expiry_date=expiry,
         nationality="Việt Nam" if person.nationality == "VNM" else person.nationality,
-        ethnicity=_name(ethnic_group, person.ethnicity, "Kinh"),
-        religion=_name(religion, person.religion, "Không"),
+        ethnicity=code_name(ethnic_group, person.ethnicity, "Kinh"),
+        religion=code_name(religion, person.religion, "Không"),
         father=person.father_name or "",
         mother=person.mother_name or "",
         spouse=person.spouse_name or "",

@@ -30,6 +30,7 @@ from citizenid.refdata.loaders import (
     religion,
     religions,
 )
+from citizenid.refdata.text import address_text, code_name
 from citizenid.vntext import fold
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "Province",
     "Scheme",
     "UnknownCode",
+    "address_text",
+    "code_name",
     "current_commune",
     "current_communes",
     "current_communes_for_legacy",

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from citizenid.auth.api import CurrentPrincipal
 from citizenid.errors import NotFound
-from citizenid.refdata import current_commune, current_province, ethnic_group, religion
+from citizenid.refdata import code_name, current_commune, current_province, ethnic_group, religion
 from citizenid.registry.domain import EventKind, LifeEvent, Person
 from citizenid.registry.repository import SearchCriteria
 from citizenid.registry.service import DEFAULT_PURPOSE, RegistryService
@@ -47,18 +47,11 @@ def _place(code: str | None, detail: str | None = None) -> dict[str, Any] | None
     }
 
 
-def _name(lookup: Any, code: str) -> str:
-    try:
-        return str(lookup(code).name)
-    except NotFound:
-        return code
-
-
 def person_out(person: Person) -> dict[str, Any]:
     data = person.to_dict()
     data["full_name"] = person.full_name
-    data["ethnicity_name"] = _name(ethnic_group, person.ethnicity)
-    data["religion_name"] = _name(religion, person.religion)
+    data["ethnicity_name"] = code_name(ethnic_group, person.ethnicity)
+    data["religion_name"] = code_name(religion, person.religion)
     data["residence"] = _place(person.residence_commune, person.residence_detail)
     data["current_residence"] = _place(person.current_commune, person.current_detail)
     data["origin"] = _place(person.origin_commune)

@@ -9,7 +9,6 @@ something needs this session's CSRF token, and personal numbers travel only insi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -20,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from citizenid.auth.domain import Permission
 from citizenid.auth.errors import AuthError
 from citizenid.errors import CitizenIdError
-from citizenid.refdata import current_commune, current_province, current_provinces, ethnic_group, religion
+from citizenid.refdata import address_text, code_name, current_provinces, ethnic_group, religion
 from citizenid.registry.domain import EventKind, LifeEvent, Person
 from citizenid.registry.repository import SearchCriteria
 from citizenid.web.errors import CsrfRejected
@@ -219,25 +218,7 @@ def _search(container: Any, page: Page, form: dict[str, str]) -> list[dict[str, 
 def _summary(person: Person) -> dict[str, Any]:
     return {"number": person.personal_number, "name": person.full_name, "sex": person.sex.value,
             "birth": person.birth_date.iso(), "status": person.status.value,
-            "residence": place_text(person.residence_commune, person.residence_detail)}
-
-
-def place_text(code: str | None, detail: str | None = None) -> str:
-    if not code:
-        return ""
-    try:
-        commune = current_commune(code)
-        province = current_province(commune.province_code)
-    except CitizenIdError:
-        return code
-    return ", ".join(x for x in (detail, commune.name, province.name) if x)
-
-
-def _code_name(lookup: Callable[[str], Any], code: str) -> str:
-    try:
-        return str(lookup(code).name)
-    except CitizenIdError:
-        return code
+            "residence": address_text(person.residence_commune, person.residence_detail)}
 
 
 # --- a person's record ---------------------------------------------------------------------------
@@ -264,9 +245,9 @@ async def _person(page: Page, ref: str, *, notice: str | None, error: str | None
                    for m in household.members]
     details = _summary(person) | {
         "family_name": person.family_name, "middle_name": person.middle_name or "", "given_name": person.given_name,
-        "current": place_text(person.current_commune, person.current_detail),
-        "origin": place_text(person.origin_commune),
-        "ethnicity": _code_name(ethnic_group, person.ethnicity), "religion": _code_name(religion, person.religion),
+        "current": address_text(person.current_commune, person.current_detail),
+        "origin": address_text(person.origin_commune),
+        "ethnicity": code_name(ethnic_group, person.ethnicity), "religion": code_name(religion, person.religion),
         "father": person.father_name or person.father_number or "", "mother": person.mother_name or
         person.mother_number or "", "spouse": person.spouse_name or person.spouse_number or "",
         "old_id": person.old_id_number or "", "household_id": person.household_id or "", "version": person.version,

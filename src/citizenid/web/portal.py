@@ -14,7 +14,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from citizenid.errors import CitizenIdError
-from citizenid.web.console import form_of, place_text, set_cookie
+from citizenid.refdata import address_text
+from citizenid.web.console import form_of, set_cookie
 from citizenid.web.errors import CsrfRejected
 from citizenid.web.rendering import Page, SignInRequired, language_of, page_keys
 from citizenid.web.security import LOGIN_CSRF_COOKIE, login_csrf
@@ -133,7 +134,7 @@ async def _home(request: Request, page: Page, *, notice: str | None) -> Response
     record = None
     if person is not None:
         record = {"number": person.personal_number, "name": person.full_name, "birth": person.birth_date.iso(),
-                  "sex": person.sex.value, "residence": place_text(person.residence_commune, person.residence_detail),
+                  "sex": person.sex.value, "residence": address_text(person.residence_commune, person.residence_detail),
                   "status": person.status.value}
     accesses = [{"at": a.entry.record.at, "actor": a.entry.record.actor, "action": a.entry.record.action,
                  "purpose": a.entry.record.purpose, "service": a.entry.record.details.get("service") or "",

@@ -22,7 +22,7 @@ def test_all_names_the_public_surface() -> None:
     assert len(exported) == len(citizenid.refdata.__all__)
     assert all(hasattr(citizenid.refdata, name) for name in exported)
     public = {name for name in vars(citizenid.refdata) if not name.startswith("_")}
-    assert public - exported <= {"api", "domain", "errors", "loaders"}
+    assert public - exported <= {"api", "domain", "errors", "loaders", "text"}
 
 
 def test_error_codes_stay_unique() -> None:
