@@ -17,9 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from citizenid.documents.catalogue import CATALOGUE
-from citizenid.documents.cli import as_dict
 from citizenid.documents.domain import Action
-from citizenid.documents.service import DocumentService, Push
+from citizenid.documents.service import DocumentService, Push, as_dict
 from citizenid.exchange.api import Partner
 from citizenid.exchange.api_portal import Citizen
 from citizenid.exchange.domain import Operation

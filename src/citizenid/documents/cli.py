@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from citizenid.documents.catalogue import CATALOGUE, document_type
-from citizenid.documents.domain import Document
-from citizenid.documents.service import DocumentService
+from citizenid.documents.catalogue import CATALOGUE
+from citizenid.documents.service import DocumentService, as_dict
 
 app = typer.Typer(help="Integrated documents: health insurance, driving licences, tax codes, ...",
                   no_args_is_help=True)
@@ -58,11 +57,3 @@ def show(
     service, actor = _service()
     typer.echo(json.dumps([as_dict(d) for d in service.of_holder(actor, number, purpose=purpose)],
                           indent=2, ensure_ascii=False))
-
-
-def as_dict(document: Document) -> dict[str, object]:
-    kind = document_type(document.doc_type)
-    return {"type": document.doc_type, "name": kind.name_vi, "number": document.doc_number,
-            "status": document.status.value, "valid_from": document.valid_from.isoformat(),
-            "valid_until": document.valid_until.isoformat() if document.valid_until else None,
-            "attributes": document.attributes, "agency": document.agency, "version": document.version}

@@ -220,6 +220,15 @@ class DocumentService:
                     for r in rows]
 
 
+def as_dict(document: Document) -> dict[str, object]:
+    """A document as its holder, an operator or its agency sees it (JSON-ready)."""
+    kind = document_type(document.doc_type)
+    return {"type": document.doc_type, "name": kind.name_vi, "number": document.doc_number,
+            "status": document.status.value, "valid_from": document.valid_from.isoformat(),
+            "valid_until": document.valid_until.isoformat() if document.valid_until else None,
+            "attributes": document.attributes, "agency": document.agency, "version": document.version}
+
+
 def shared_view(document: Document) -> dict[str, Any]:
     """What a service with a grant and consent receives: number, validity and the shareable attributes."""
     return {"number": document.doc_number, "valid_from": document.valid_from.isoformat(),

@@ -23,8 +23,9 @@ from citizenid.cards.domain import ApplicationState, Reason, RevocationReason
 from citizenid.cards.repository import Worklist
 from citizenid.cards.service import ApplicationView
 from citizenid.errors import CitizenIdError
+from citizenid.registry.domain import Person
 from citizenid.web.console import MAX_FORM_BYTES, OfficerPage, form_of, require_csrf
-from citizenid.web.errors import CsrfRejected, WebError
+from citizenid.web.errors import WebError
 from citizenid.web.rendering import Page, page_keys
 
 router = APIRouter(include_in_schema=False)
@@ -103,8 +104,6 @@ async def act(application_id: str, action: str, request: Request, page: OfficerP
             notice = t.gettext("The card is issued and active.")
         else:
             raise WebError(f"no action '{action}' on an application")
-    except CsrfRejected:
-        raise
     except CitizenIdError as exc:
         return await _application(page, application_id, notice=None, error=exc.detail, status=exc.status)
     return await _application(page, application_id, notice=notice, error=None)
@@ -129,11 +128,15 @@ async def intake_applicant(request: Request, page: OfficerPage) -> Response:
                                          purpose="card application: applicant lookup")
     except CitizenIdError as exc:
         return page.render("intake_find.html", status=exc.status, error=exc.detail)
+    return _intake_form(page, person, page_keys(request).seal(page.token(), person.personal_number))
+
+
+def _intake_form(page: Page, person: Person, ref: str, *, error: str | None = None, status: int = 200) -> Response:
     registered = person.to_dict()
-    return page.render("intake_form.html", number=person.personal_number, name=person.full_name,
+    return page.render("intake_form.html", status=status, number=person.personal_number, name=person.full_name,
                        registered={f: registered.get(f) or "" for f in DECLARED_FIELDS}, fields=DECLARED_FIELDS,
                        reasons=[r.value for r in Reason], fingers=FINGERS, key=secrets.token_urlsafe(12),
-                       ref=page_keys(request).seal(page.token(), person.personal_number), error=None)
+                       ref=ref, error=error)
 
 
 @router.post("/console/applications/submit")
@@ -158,11 +161,7 @@ async def intake_submit(request: Request, page: OfficerPage) -> Response:
     except CitizenIdError as exc:
         person = await run_in_threadpool(request.app.state.container.registry.get_person, page.officer(), number,
                                          purpose="card application: applicant lookup")
-        registered = person.to_dict()
-        return page.render("intake_form.html", status=exc.status, number=number, name=person.full_name,
-                           registered={f: registered.get(f) or "" for f in DECLARED_FIELDS}, fields=DECLARED_FIELDS,
-                           reasons=[r.value for r in Reason], fingers=FINGERS, key=secrets.token_urlsafe(12),
-                           ref=text.get("ref", ""), error=exc.detail)
+        return _intake_form(page, person, text.get("ref", ""), error=exc.detail, status=exc.status)
     return page.render("intake_receipt.html", a=receipt.application, candidates=receipt.candidates,
                        photo=data_url(photo))
 

@@ -21,6 +21,7 @@ from citizenid.auth.errors import AuthError
 from citizenid.errors import CitizenIdError
 from citizenid.refdata import address_text, code_name, current_provinces, ethnic_group, religion
 from citizenid.registry.domain import EventKind, LifeEvent, Person
+from citizenid.registry.errors import RegistryInvalid
 from citizenid.registry.repository import SearchCriteria
 from citizenid.web.errors import CsrfRejected
 from citizenid.web.i18n import LANGUAGES
@@ -275,8 +276,6 @@ async def record_event(ref: str, request: Request, page: OfficerPage) -> Respons
 
 
 def _event_from(form: dict[str, str]) -> LifeEvent:
-    from citizenid.registry.errors import RegistryInvalid  # noqa: PLC0415 - only needed on bad input
-
     try:
         kind = EventKind(form.get("kind", ""))
         effective = dt.date.fromisoformat(form.get("effective_date", ""))
