@@ -15,8 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from citizenid.auth.domain import operator_principal
-from citizenid.bootstrap import Container, bootstrap
-from citizenid.config import Settings
+from citizenid.bootstrap import Container
 from citizenid.documents.domain import Action
 from citizenid.documents.service import Push
 from citizenid.exchange.notify import RecordingChannel
@@ -24,15 +23,14 @@ from citizenid.exchange.wiring import wire_exchange
 from dvc_thuongtru.app import create_service_app
 from dvc_thuongtru.cases import ATTRIBUTES
 from dvc_thuongtru.platform import PlatformClient
+from tests.conftest import make_container
 from tests.factories import HCMC_COMMUNE
 from tests.functional.exchange_helpers import ADMIN, load_people, make_service
 
 
 @pytest.fixture
 def container(sqlite_engine: Engine, tmp_path: Path) -> Container:
-    settings = Settings(data_dir=tmp_path, database_url=str(sqlite_engine.url), keystore_passphrase="functional-test",
-                        argon2_memory_kib=1024, argon2_time_cost=1)
-    return bootstrap(settings, engine=sqlite_engine)
+    return make_container(sqlite_engine, tmp_path, keystore_passphrase="functional-test")
 
 
 @pytest.fixture
