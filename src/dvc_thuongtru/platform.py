@@ -58,6 +58,7 @@ class PlatformClient:
         self._dpop_key = ec.generate_private_key(ec.SECP256R1())
         public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self._dpop_key.public_key()))
         self._dpop_jwk = {k: public[k] for k in ("kty", "crv", "x", "y")}
+        self.kid = _thumbprint(self.key)[:16]
 
     # -- calls the service makes ---------------------------------------------------------------------------
 
@@ -100,7 +101,7 @@ class PlatformClient:
         now = int(time.time())
         assertion = jwt.encode({"iss": self.client_id, "sub": self.client_id, "aud": url, "iat": now,
                                 "exp": now + 120, "jti": str(uuid.uuid4())}, self.key, algorithm="ES256",
-                               headers={"kid": self._kid()})
+                               headers={"kid": self.kid})
         form = (f"grant_type=client_credentials&client_assertion_type="
                 f"urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion={assertion}")
         headers = {"Content-Type": "application/x-www-form-urlencoded", "DPoP": self._proof("POST", url)}
@@ -118,8 +119,10 @@ class PlatformClient:
             claims["ath"] = _b64url(hashlib.sha256(token.encode()).digest())
         return jwt.encode(claims, self._dpop_key, algorithm="ES256", headers={"typ": "dpop+jwt", "jwk": self._dpop_jwk})
 
-    def _kid(self) -> str:
-        """RFC 7638 thumbprint of the client key, as the platform names registered keys."""
-        public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.key.public_key()))
-        canonical = json.dumps({k: public[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"))
-        return _b64url(hashlib.sha256(canonical.encode()).digest())[:16]
+
+
+def _thumbprint(key: ec.EllipticCurvePrivateKey) -> str:
+    """RFC 7638 thumbprint of the client key, as the platform names registered keys (``kid``)."""
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    canonical = json.dumps({k: public[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"))
+    return _b64url(hashlib.sha256(canonical.encode()).digest())

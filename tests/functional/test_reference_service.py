@@ -49,7 +49,7 @@ def service(client: TestClient, container: Container, channel: RecordingChannel)
     platform = PlatformClient("http://testserver", "dvc-thuongtru", key, send=_through(client))
     container.exchange.add_client(ADMIN, "BCA-THUONGTRU-T", "dvc-thuongtru", "Cổng dịch vụ công: thường trú")
     jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
-    container.exchange.add_key(ADMIN, "dvc-thuongtru", {**jwk, "kid": platform._kid()})
+    container.exchange.add_key(ADMIN, "dvc-thuongtru", {**jwk, "kid": platform.kid})
     return TestClient(create_service_app(platform), raise_server_exceptions=False)
 
 
