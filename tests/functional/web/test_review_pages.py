@@ -38,16 +38,16 @@ def test_a_supervisor_reviews_a_pair_and_undoes_a_merge(client: TestClient, cont
     queue = client.get("/console/reviews")
     assert queue.status_code == 200
     pairs = PAIR_LINK.findall(queue.text)
-    if pairs:
-        run_id, pair_no = pairs[0]
-        page = client.get(f"/console/reviews/{run_id}/{pair_no}")
-        assert page.status_code == 200
-        assert "giv" in page.text  # the evidence
-        decided = client.post(f"/console/reviews/{run_id}/{pair_no}", data={"csrf": csrf, "answer": "different",
-                                                                             "note": "hai người"})
-        assert decided.status_code == 200, decided.text
-        again = client.post(f"/console/reviews/{run_id}/{pair_no}", data={"csrf": csrf, "answer": "same"})
-        assert again.status_code == 409
+    assert pairs, "the legacy sample (seed 4) always leaves pairs for review"
+    run_id, pair_no = pairs[0]
+    page = client.get(f"/console/reviews/{run_id}/{pair_no}")
+    assert page.status_code == 200
+    assert "giv" in page.text  # the evidence
+    decided = client.post(f"/console/reviews/{run_id}/{pair_no}", data={"csrf": csrf, "answer": "different",
+                                                                         "note": "hai người"})
+    assert decided.status_code == 200, decided.text
+    again = client.post(f"/console/reviews/{run_id}/{pair_no}", data={"csrf": csrf, "answer": "same"})
+    assert again.status_code == 409
     merges = client.get(f"/console/runs/{linked}/merges")
     assert merges.status_code == 200
     merge_id = re.search(r'/merges/([^/"]+)/unmerge', merges.text)
